@@ -1,0 +1,51 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+CATALOGS := webapp sms scheduler
+
+.PHONY: run test lint translations translations-update migrate bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+translations: $(BIN)/.installed
+	@for c in $(CATALOGS); do \
+	  $(BIN)/pybabel compile --use-fuzzy --statistics -d $$c/translations 2>&1 | grep -v '^$$' || exit 1; \
+	done
+
+# Re-extract the strings of every catalogue and merge them into the .po files.
+translations-update: $(BIN)/.installed
+	$(BIN)/pybabel extract --quiet -F babel.cfg -o webapp/translations/messages.pot webapp templates
+	$(BIN)/pybabel extract --quiet -F babel.cfg -o sms/translations/messages.pot sms
+	$(BIN)/pybabel extract --quiet -F babel.cfg -o scheduler/translations/messages.pot scheduler
+	@for c in $(CATALOGS); do \
+	  $(BIN)/pybabel update --quiet --no-fuzzy-matching -i $$c/translations/messages.pot -d $$c/translations || exit 1; \
+	done
+
+migrate: $(BIN)/.installed
+	$(BIN)/flask --app wsgi migrate
+
+run: translations migrate
+	ENVIRONMENT=development HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m webapp.devserver
+
+test: translations
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+bench: translations
+	$(BIN)/python bench/pwa_weight.py
+	$(BIN)/python bench/webhook.py
+	$(BIN)/python bench/reminders.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

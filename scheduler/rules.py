@@ -1,0 +1,108 @@
+"""What is due when: the reminder plan that follows from a person's application and claims."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+CARD_DUE, CARD_FOLLOWUP = "card_due", "card_followup"
+CLAIM_DUE, CLAIM_FOLLOWUP = "claim_due", "claim_followup"
+CARD_SUBJECT = "card"
+
+
+@dataclass(frozen=True)
+class Delays:
+    """The configurable delays of the reminder rules."""
+
+    card_online: int = 14
+    card_post: int = 21
+    card_followup: int = 7
+    claim: int = 30
+    claim_followup: int = 15
+    at: time = time(10, 0)
+    tz: ZoneInfo = ZoneInfo("Europe/Paris")
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> Delays:
+        """Read the delays from the app's settings."""
+        hour, minute = (int(part) for part in config["REMINDER_TIME"].split(":"))
+        return cls(
+            card_online=config["CARD_DELAY_ONLINE_DAYS"],
+            card_post=config["CARD_DELAY_POST_DAYS"],
+            card_followup=config["CARD_FOLLOWUP_DAYS"],
+            claim=config["CLAIM_DELAY_DAYS"],
+            claim_followup=config["CLAIM_FOLLOWUP_DAYS"],
+            at=time(hour, minute),
+            tz=ZoneInfo(config["TIMEZONE"]),
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One reminder that should exist: its kind, what it is about, when it falls due (UTC)."""
+
+    kind: str
+    subject: str
+    due_at: datetime
+
+
+def due_instant(day: date, delays: Delays) -> datetime:
+    """The reminder time of day on a local date, as a UTC instant (clock changes included)."""
+    return datetime.combine(day, delays.at, tzinfo=delays.tz).astimezone(timezone.utc)
+
+
+def expected_card_date(method: str, sent_on: date, delays: Delays) -> date:
+    """The day the card should arrive after an online or postal application."""
+    return sent_on + timedelta(days=delays.card_online if method == "online" else delays.card_post)
+
+
+def claim_due_date(posted_on: date, delays: Delays) -> date:
+    """The day a posted feuille de soins is overdue."""
+    return posted_on + timedelta(days=delays.claim)
+
+
+def card_plans(method: str, sent_on: date, received_on: date | None, delays: Delays) -> list[Plan]:
+    """Card due, then one follow-up; none once the card has arrived."""
+    if received_on is not None:
+        return []
+    due = expected_card_date(method, sent_on, delays)
+    return [
+        Plan(CARD_DUE, CARD_SUBJECT, due_instant(due, delays)),
+        Plan(CARD_FOLLOWUP, CARD_SUBJECT,
+             due_instant(due + timedelta(days=delays.card_followup), delays)),
+    ]
+
+
+def claim_plans(number: int, posted_on: date, paid_on: date | None, delays: Delays) -> list[Plan]:
+    """Claim overdue, then one follow-up; none once it is paid."""
+    if paid_on is not None:
+        return []
+    due = claim_due_date(posted_on, delays)
+    return [
+        Plan(CLAIM_DUE, str(number), due_instant(due, delays)),
+        Plan(CLAIM_FOLLOWUP, str(number),
+             due_instant(due + timedelta(days=delays.claim_followup), delays)),
+    ]
+
+
+def plans_for(application: Mapping | None, claims: list[Mapping], delays: Delays) -> list[Plan]:
+    """Every reminder a person's current facts call for."""
+    plans: list[Plan] = []
+    if application:
+        plans += card_plans(
+            application["method"],
+            date.fromisoformat(application["sent_on"]),
+            _date_or_none(application.get("card_received_on")),
+            delays,
+        )
+    for claim in claims:
+        plans += claim_plans(
+            claim["number"], date.fromisoformat(claim["posted_on"]),
+            _date_or_none(claim.get("paid_on")), delays,
+        )
+    return plans
+
+
+def _date_or_none(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None

@@ -1,0 +1,1 @@
+"""The SMS channel: Twilio webhooks, keyword commands, replies and outbound gateways."""

@@ -1,0 +1,95 @@
+"""The one public way to send an SMS: log it, hand it to the configured backend, record the outcome."""
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Mapping
+
+from sqlite_utils import Database
+
+from sms.phones import mask
+from webapp.store import immediate, utcnow
+from webapp.store import messages as message_store
+
+log = logging.getLogger(__name__)
+
+
+class SendError(Exception):
+    """A backend refused or failed to send; `transient` says whether trying again may help."""
+
+    def __init__(self, message: str, *, code: int | None = None, transient: bool) -> None:
+        super().__init__(message)
+        self.code = code
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a backend answered: the provider's id for the message and its first status."""
+
+    sid: str
+    status: str
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The outcome of `send`: the logged message and, on failure, the classified error."""
+
+    message_id: int
+    status: str
+    sid: str | None = None
+    error_code: int | None = None
+    error: str | None = None
+    transient: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the backend accepted the message."""
+        return self.error is None
+
+
+def outbox_deliver(config: Mapping, to: str, body: str) -> Delivery:
+    """Outbox backend: nothing leaves the machine; the logged message is the delivery."""
+    return Delivery(sid="OB" + secrets.token_hex(16), status="sent")
+
+
+def twilio_deliver(config: Mapping, to: str, body: str) -> Delivery:
+    """Twilio backend (imported lazily so the outbox needs no credentials)."""
+    from sms.twilio_backend import deliver
+
+    return deliver(config, to, body)
+
+
+BACKENDS: dict[str, Callable[[Mapping, str, str], Delivery]] = {
+    "outbox": outbox_deliver,
+    "twilio": twilio_deliver,
+}
+
+
+def send(db: Database, config: Mapping, to: str, body: str, *, person_id: int | None = None,
+         reminder_id: int | None = None, now: datetime | None = None) -> SendResult:
+    """Send one SMS through the configured backend; the message is logged before and after."""
+    now = now or utcnow()
+    with immediate(db):
+        message_id = message_store.add_message(
+            db, direction="outbound", phone=to, body=body, status="sending", now=now,
+            person_id=person_id, reminder_id=reminder_id)
+    backend = BACKENDS[config["SMS_BACKEND"]]
+    try:
+        delivery = backend(config, to, body)
+    except SendError as error:
+        status = "retrying" if error.transient else "failed"
+        with immediate(db):
+            message_store.set_outcome(db, message_id, status=status, now=utcnow(),
+                                      error_code=error.code)
+        log.warning("send to %s failed (%s, code %s): %s", mask(to),
+                    "transient" if error.transient else "permanent", error.code, error)
+        return SendResult(message_id, status, error_code=error.code, error=str(error),
+                          transient=error.transient)
+    with immediate(db):
+        message_store.set_outcome(db, message_id, status=delivery.status, now=utcnow(),
+                                  twilio_sid=delivery.sid)
+    log.info("sent message %s to %s via %s", message_id, mask(to), config["SMS_BACKEND"])
+    return SendResult(message_id, delivery.status, sid=delivery.sid)

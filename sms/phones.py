@@ -1,0 +1,32 @@
+"""Phone numbers: normalised to E.164 (default region FR) and masked for logs."""
+from __future__ import annotations
+
+import phonenumbers
+
+DEFAULT_REGION = "FR"
+
+
+def normalise(raw: str, region: str = DEFAULT_REGION) -> str | None:
+    """The E.164 form of a number as typed or as Twilio sends it; None if it is not one."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_person_number(raw: str) -> bool:
+    """False for short codes and alphanumeric senders, which must never get an automatic reply."""
+    digits = raw.lstrip("+")
+    return raw.startswith("+") and digits.isdigit() and len(digits) >= 8
+
+
+def mask(phone: str | None) -> str:
+    """A number fit for a log line: country code and last two digits only."""
+    if not phone:
+        return "-"
+    if len(phone) <= 6:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 5) + phone[-2:]

@@ -1,0 +1,80 @@
+"""Shared fixtures: an app on a real temporary SQLite file, its client, and a live loopback server."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+from werkzeug.serving import make_server
+
+from webapp import create_app
+from webapp.store import connect
+from webapp.store.migrations import apply
+
+# Pinned so the rules tests read the same whatever the day.
+FIXED_NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def app_config(tmp_path) -> dict:
+    """Settings for a test app: a temp database, no Twilio, the outbox."""
+    return {
+        "TESTING": True,
+        "DATABASE": str(tmp_path / "test.sqlite3"),
+        "SECRET_KEY": "test-secret",
+        "SMS_BACKEND": "outbox",
+        "TWILIO_ACCOUNT_SID": None,
+        "TWILIO_AUTH_TOKEN": None,
+        "ENVIRONMENT": "production",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    """A migrated app on a fresh SQLite file."""
+    app = create_app(app_config)
+    db = connect(app.config["DATABASE"])
+    apply(db)
+    db.close()
+    return app
+
+
+@pytest.fixture
+def client(app):
+    """Flask's test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app) -> Iterator:
+    """A connection to the app's database file."""
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+class LiveServer:
+    """A real threaded HTTP server on loopback, port chosen by the OS."""
+
+    def __init__(self, app) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    """The app served for real on 127.0.0.1."""
+    server = LiveServer(app).start()
+    yield server
+    server.stop()

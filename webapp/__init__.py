@@ -1,0 +1,41 @@
+"""The Flask application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from webapp import i18n, settings, store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app from the environment (and `.env`), overridden by `test_config`."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(settings.load(dotenv=ROOT / ".env"))
+    if test_config:
+        app.config.update(test_config)
+    if not Path(app.config["DATABASE"]).is_absolute():
+        app.config["DATABASE"] = str(ROOT / app.config["DATABASE"])
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = settings.secret_key(Path(app.instance_path))
+
+    store.init_app(app)
+    i18n.init_app(app)
+
+    from webapp import web
+    from sms import cli as sms_cli
+    from sms import webhook
+    from scheduler import cli as scheduler_cli
+
+    web.init_app(app)
+    app.register_blueprint(webhook.bp)
+    app.cli.add_command(sms_cli.messages_command)
+    app.cli.add_command(scheduler_cli.reminders_command)
+    return app

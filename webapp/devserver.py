@@ -1,0 +1,33 @@
+"""`make run`: the app on a threaded local server, with the scheduler in-process (outbox SMS)."""
+from __future__ import annotations
+
+import logging
+
+from werkzeug.serving import run_simple
+
+from webapp import create_app
+
+
+def main() -> None:
+    """Serve on HOST:PORT and run reminder passes in a background thread."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app()
+    scheduler = None
+    try:
+        from scheduler.service import build_scheduler
+    except ImportError:  # until the reminder issue lands
+        build_scheduler = None
+    if build_scheduler:
+        scheduler = build_scheduler(app, background=True)
+        scheduler.start()
+    print(f" * Carte Vitale companion on http://{app.config['HOST']}:{app.config['PORT']}/"
+          f"  (SMS backend: {app.config['SMS_BACKEND']})")
+    try:
+        run_simple(app.config["HOST"], app.config["PORT"], app, threaded=True, use_reloader=False)
+    finally:
+        if scheduler:
+            scheduler.shutdown(wait=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Languages, locale selection and the translation catalogues of every package."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, g, has_request_context, request
+from flask_babel import Babel
+
+ROOT = Path(__file__).resolve().parent.parent
+# Each package keeps its own catalogue; flask-babel merges them in this order.
+CATALOGUES = [ROOT / "webapp" / "translations", ROOT / "sms" / "translations",
+              ROOT / "scheduler" / "translations"]
+# Code order is the order of the language switcher; names are written in their own language.
+LANGUAGES: dict[str, str] = {"fr": "Français", "en": "English"}
+DEFAULT_LANGUAGE = "fr"
+
+
+def select_locale() -> str:
+    """The page's language: the URL prefix when there is one, else the browser's preference."""
+    lang = g.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    if has_request_context():
+        return request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE)
+    return DEFAULT_LANGUAGE
+
+
+def init_app(app: Flask) -> None:
+    """Attach flask-babel with every catalogue, and the `flask translations` commands."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(p) for p in CATALOGUES)
+    Babel(app, locale_selector=select_locale)
+    app.cli.add_command(translations_command)
+
+
+@click.group("translations")
+def translations_command() -> None:
+    """Compile the translation catalogues."""
+
+
+@translations_command.command("compile")
+def compile_catalogues() -> None:
+    """Compile every package's .po files into the .mo files the app reads."""
+    from babel.messages.frontend import CommandLineInterface
+
+    for directory in CATALOGUES:
+        if directory.is_dir():
+            CommandLineInterface().run(["pybabel", "compile", "--use-fuzzy", "-d", str(directory)])

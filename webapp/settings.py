@@ -1,0 +1,99 @@
+"""Every setting of the service, declared once as data, read from the environment and `.env`."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its default, its type and what it means."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE", "instance/app.sqlite3", "SQLite file shared by the web app and the scheduler."),
+    Setting("SECRET_KEY", None, "Signs the session cookie; generated once into instance/ if unset."),
+    Setting("ENVIRONMENT", "production", "`development` turns on the phone simulator (outbox only)."),
+    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000",
+            "The URL Twilio calls; webhook signatures are checked against it."),
+    Setting("SMS_BACKEND", None,
+            "`outbox` or `twilio`; `twilio` when TWILIO_ACCOUNT_SID is set, else `outbox`."),
+    Setting("TWILIO_ACCOUNT_SID", None, "Twilio account SID."),
+    Setting("TWILIO_AUTH_TOKEN", None, "Twilio auth token; also checks webhook signatures."),
+    Setting("TWILIO_MESSAGING_SERVICE_SID", None, "Messaging Service that sends outbound SMS."),
+    Setting("TWILIO_FROM", None, "Sender number, if no Messaging Service is set."),
+    Setting("TWILIO_API_BASE", None, "Base URL of the Twilio REST API (tests use a loopback fake)."),
+    Setting("SMS_REPLY_NUMBER", None, "The two-way number people text, quoted in reminders."),
+    Setting("TIMEZONE", "Europe/Paris", "Local time for dates and quiet hours."),
+    Setting("QUIET_HOURS", "20:00-09:00", "No reminder is sent inside this local-time window."),
+    Setting("REMINDER_TIME", "10:00", "Local time of day at which reminders fall due."),
+    Setting("CARD_DELAY_ONLINE_DAYS", 14, "Days from an online application to the card.", int),
+    Setting("CARD_DELAY_POST_DAYS", 21, "Days from a postal application to the card.", int),
+    Setting("CARD_FOLLOWUP_DAYS", 7, "Days after the card reminder for the one follow-up.", int),
+    Setting("CLAIM_DELAY_DAYS", 30, "Days from posting a feuille de soins to its reminder.", int),
+    Setting("CLAIM_FOLLOWUP_DAYS", 15, "Days after the claim reminder for the one follow-up.", int),
+    Setting("REMINDER_LOOKBACK_HOURS", 72,
+            "A reminder due longer ago than this (server down) is given up, not sent late.", int),
+    Setting("SEND_MAX_ATTEMPTS", 6, "Attempts for a reminder after transient send errors.", int),
+    Setting("SEND_RETRY_BASE_SECONDS", 60, "First retry delay; doubles at every attempt.", int),
+    Setting("SEND_LEASE_SECONDS", 300, "How long a pass holds a reminder it is sending.", int),
+    Setting("SMS_MAX_REPLIES_PER_HOUR", 10, "Replies one number can get in an hour.", int),
+    Setting("SMS_MAX_REPEATS_PER_HOUR", 3, "The same text answered at most this often an hour.", int),
+    Setting("COMEDE_PHONE", "", "Comede's phone number for the help page and HELP (deployer fills in)."),
+    Setting("PIMMS_DIRECTORY_URL", "", "Address of the PIMMS Médiation directory (deployer fills in)."),
+    Setting("LOCAL_HELP", "", "Where to meet a social worker locally, free text (deployer fills in)."),
+    Setting("HOST", "127.0.0.1", "Address `make run` listens on."),
+    Setting("PORT", 8000, "Port `make run` listens on.", int),
+)
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a `.env` file: KEY=VALUE lines, `#` comments, optional quotes."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load(environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env")) -> dict:
+    """Every setting's value: the environment wins over `.env`, which wins over the default."""
+    source = read_dotenv(dotenv) if dotenv else {}
+    source.update(os.environ if environ is None else environ)
+    values = {}
+    for setting in SETTINGS:
+        raw = source.get(setting.name)
+        values[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+    if not values["SMS_BACKEND"]:
+        values["SMS_BACKEND"] = "twilio" if values["TWILIO_ACCOUNT_SID"] else "outbox"
+    return values
+
+
+def secret_key(instance_path: Path) -> str:
+    """The instance's session key, made once and kept in `instance/secret_key`."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

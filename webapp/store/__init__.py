@@ -1,0 +1,77 @@
+"""The SQLite connection: one `Database` per request or process, WAL, busy timeout, short writes."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from sqlite_utils import Database
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: str | Path) -> Database:
+    """Open the database file with the pragmas every process must share."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(path)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+@contextlib.contextmanager
+def immediate(db: Database) -> Iterator[Database]:
+    """A short write transaction that takes the write lock at once (no upgrade deadlock)."""
+    if db.conn.in_transaction:  # nested: ride on the outer transaction
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, aware."""
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    """The one text form of instants in the database: UTC ISO 8601 to the second."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    """Read back an instant written by `iso`."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def get_db() -> Database:
+    """The request's (or app context's) database, opened on first use."""
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    """Close the context's database, if one was opened."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def init_app(app: Flask) -> None:
+    """Register teardown and the `flask migrate` command."""
+    from webapp.store.migrations import migrate_command
+
+    app.teardown_appcontext(close_db)
+    app.cli.add_command(migrate_command)

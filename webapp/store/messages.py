@@ -1,0 +1,54 @@
+"""Storage of the message log: every SMS in or out, its encoding, segments and status."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from sms.segments import measure
+from webapp.store import iso
+
+
+def add_message(db: Database, *, direction: str, phone: str, body: str, status: str,
+                now: datetime, person_id: int | None = None, twilio_sid: str | None = None,
+                reply_to: int | None = None, reminder_id: int | None = None,
+                error_code: int | None = None) -> int:
+    """Log one SMS; return its id."""
+    encoded = measure(body)
+    cursor = db.execute(
+        "INSERT INTO messages (direction, person_id, phone, body, encoding, segments, status,"
+        " twilio_sid, error_code, reply_to, reminder_id, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (direction, person_id, phone, body, encoded.encoding, encoded.segments, status,
+         twilio_sid, error_code, reply_to, reminder_id, iso(now), iso(now)),
+    )
+    return cursor.lastrowid
+
+
+def set_outcome(db: Database, message_id: int, *, status: str, now: datetime,
+                twilio_sid: str | None = None, error_code: int | None = None) -> None:
+    """Record what the gateway answered for an outbound message."""
+    db.execute(
+        "UPDATE messages SET status = ?, twilio_sid = COALESCE(?, twilio_sid),"
+        " error_code = ?, updated_at = ? WHERE id = ?",
+        (status, twilio_sid, error_code, iso(now), message_id),
+    )
+
+
+def message_by_id(db: Database, message_id: int) -> dict | None:
+    """One logged message."""
+    rows = list(db.query("SELECT * FROM messages WHERE id = ?", (message_id,)))
+    return rows[0] if rows else None
+
+
+def log(db: Database, phone: str | None = None, limit: int | None = None) -> list[dict]:
+    """The message log, newest first, optionally for one number."""
+    sql = "SELECT * FROM messages"
+    params: tuple = ()
+    if phone:
+        sql += " WHERE phone = ?"
+        params = (phone,)
+    sql += " ORDER BY created_at DESC, id DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return list(db.query(sql, params))

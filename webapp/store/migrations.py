@@ -1,0 +1,115 @@
+"""The schema, only through append-only named migrations: add new ones at the end, never edit one."""
+from __future__ import annotations
+
+import sqlite3
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("companion")
+
+
+def _run_script(db: Database, script: str) -> None:
+    """Run statements one by one: `executescript` would commit the migration's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            phone TEXT NOT NULL UNIQUE,          -- E.164
+            lang TEXT NOT NULL DEFAULT 'fr',
+            opted_out_at TEXT,                   -- set by STOP or a 21610, cleared by START
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        -- The one current application for a card: how and when it was sent, when it came.
+        CREATE TABLE applications (
+            person_id INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+            method TEXT NOT NULL CHECK (method IN ('online', 'post')),
+            sent_on TEXT NOT NULL,               -- local date YYYY-MM-DD
+            card_received_on TEXT,
+            updated_at TEXT NOT NULL
+        );
+        -- Paper feuilles de soins posted to the caisse; number counts per person from 1.
+        CREATE TABLE claims (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL,
+            posted_on TEXT NOT NULL,
+            paid_on TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (person_id, number)
+        );
+        -- Reminders are rows derived from events; the unique key makes planning idempotent.
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                  -- card_due, card_followup, claim_due, claim_followup
+            subject TEXT NOT NULL,               -- 'card' or the claim's number
+            due_at TEXT NOT NULL,                -- UTC instant
+            state TEXT NOT NULL DEFAULT 'scheduled',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,       -- due_at, then later after quiet hours or retries
+            lease_until TEXT,
+            lease_owner TEXT,
+            message_id INTEGER,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (person_id, kind, subject, due_at)
+        );
+        CREATE INDEX reminders_ready ON reminders (state, next_attempt_at);
+        -- Every SMS in or out: the message log.
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+            person_id INTEGER REFERENCES people(id) ON DELETE CASCADE,
+            phone TEXT NOT NULL,
+            body TEXT NOT NULL,
+            encoding TEXT NOT NULL,              -- GSM-7 or UCS-2
+            segments INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            twilio_sid TEXT UNIQUE,              -- MessageSid (inbound) or the SID Twilio gave (outbound)
+            error_code INTEGER,
+            reply_to INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+            reminder_id INTEGER REFERENCES reminders(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX messages_phone ON messages (phone, created_at);
+        CREATE INDEX messages_created ON messages (created_at);
+        """
+    )
+
+
+def apply(db: Database) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command() -> None:
+    """Create or update the database schema."""
+    from webapp.store import connect
+
+    db = connect(current_app.config["DATABASE"])
+    try:
+        applied = apply(db)
+    finally:
+        db.close()
+    click.echo(f"Applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else "."))

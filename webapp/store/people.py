@@ -1,0 +1,107 @@
+"""Storage of people, their card application and their feuilles de soins."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlite_utils import Database
+
+from webapp.store import iso
+
+
+def _one(db: Database, sql: str, params: tuple = ()) -> dict | None:
+    rows = list(db.query(sql, params))
+    return rows[0] if rows else None
+
+
+def person_by_phone(db: Database, phone: str) -> dict | None:
+    """The person with this E.164 number, if we know them."""
+    return _one(db, "SELECT * FROM people WHERE phone = ?", (phone,))
+
+
+def person_by_id(db: Database, person_id: int) -> dict | None:
+    """The person with this id."""
+    return _one(db, "SELECT * FROM people WHERE id = ?", (person_id,))
+
+
+def ensure_person(db: Database, phone: str, lang: str, now: datetime) -> dict:
+    """The person with this number, created with `lang` if new."""
+    db.execute(
+        "INSERT INTO people (phone, lang, created_at, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (phone) DO NOTHING",
+        (phone, lang, iso(now), iso(now)),
+    )
+    return person_by_phone(db, phone)
+
+
+def set_language(db: Database, person_id: int, lang: str, now: datetime) -> None:
+    """Remember the language replies and reminders are written in."""
+    db.execute("UPDATE people SET lang = ?, updated_at = ? WHERE id = ?", (lang, iso(now), person_id))
+
+
+def set_opted_out(db: Database, person_id: int, at: datetime | None, now: datetime) -> None:
+    """Record an opt-out (at) or clear it (None)."""
+    db.execute(
+        "UPDATE people SET opted_out_at = ?, updated_at = ? WHERE id = ?",
+        (iso(at) if at else None, iso(now), person_id),
+    )
+
+
+def delete_person(db: Database, person_id: int) -> None:
+    """Erase the person and, through the foreign keys, everything linked to them."""
+    person = person_by_id(db, person_id)
+    if person is None:
+        return
+    db.execute("DELETE FROM messages WHERE phone = ?", (person["phone"],))
+    db.execute("DELETE FROM people WHERE id = ?", (person_id,))
+
+
+def application(db: Database, person_id: int) -> dict | None:
+    """The person's current card application."""
+    return _one(db, "SELECT * FROM applications WHERE person_id = ?", (person_id,))
+
+
+def save_application(db: Database, person_id: int, method: str, sent_on: date, now: datetime) -> None:
+    """Record (or replace) how and when the person applied; a new application awaits its card."""
+    db.execute(
+        "INSERT INTO applications (person_id, method, sent_on, card_received_on, updated_at)"
+        " VALUES (?, ?, ?, NULL, ?) ON CONFLICT (person_id) DO UPDATE SET method = excluded.method,"
+        " sent_on = excluded.sent_on, card_received_on = NULL, updated_at = excluded.updated_at",
+        (person_id, method, sent_on.isoformat(), iso(now)),
+    )
+
+
+def set_card_received(db: Database, person_id: int, on: date, now: datetime) -> bool:
+    """Mark the card as arrived; False when there is no application on record."""
+    cursor = db.execute(
+        "UPDATE applications SET card_received_on = ?, updated_at = ? WHERE person_id = ?",
+        (on.isoformat(), iso(now), person_id),
+    )
+    return cursor.rowcount > 0
+
+
+def claims(db: Database, person_id: int, open_only: bool = False) -> list[dict]:
+    """The person's feuilles de soins, oldest first."""
+    where = " AND paid_on IS NULL" if open_only else ""
+    return list(db.query(
+        f"SELECT * FROM claims WHERE person_id = ?{where} ORDER BY posted_on, number", (person_id,)
+    ))
+
+
+def add_claim(db: Database, person_id: int, posted_on: date, now: datetime) -> int:
+    """Record a posted feuille de soins; return its number for this person."""
+    row = _one(db, "SELECT COALESCE(MAX(number), 0) + 1 AS n FROM claims WHERE person_id = ?",
+               (person_id,))
+    db.execute(
+        "INSERT INTO claims (person_id, number, posted_on, created_at) VALUES (?, ?, ?, ?)",
+        (person_id, row["n"], posted_on.isoformat(), iso(now)),
+    )
+    return row["n"]
+
+
+def set_claim_paid(db: Database, person_id: int, number: int, on: date) -> bool:
+    """Mark claim `number` as reimbursed; False if there is no such open claim."""
+    cursor = db.execute(
+        "UPDATE claims SET paid_on = ? WHERE person_id = ? AND number = ? AND paid_on IS NULL",
+        (on.isoformat(), person_id, number),
+    )
+    return cursor.rowcount > 0
