@@ -1,9 +1,9 @@
 """What is due when: the reminder plan that follows from a person's application and claims."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 CARD_DUE, CARD_FOLLOWUP = "card_due", "card_followup"
@@ -49,7 +49,7 @@ class Plan:
 
 def due_instant(day: date, delays: Delays) -> datetime:
     """The reminder time of day on a local date, as a UTC instant (clock changes included)."""
-    return datetime.combine(day, delays.at, tzinfo=delays.tz).astimezone(timezone.utc)
+    return datetime.combine(day, delays.at, tzinfo=delays.tz).astimezone(UTC)
 
 
 def expected_card_date(method: str, sent_on: date, delays: Delays) -> date:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from werkzeug.serving import make_server
@@ -13,7 +13,7 @@ from webapp.store import connect
 from webapp.store.migrations import apply
 
 # Pinned so the rules tests read the same whatever the day.
-FIXED_NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture

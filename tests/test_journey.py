@@ -1,7 +1,7 @@
 """The journey's events plan and cancel reminder rows, on a real SQLite file."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ def clock(when: datetime) -> journey.Clock:
     return journey.Clock(when, PARIS)
 
 
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -29,10 +29,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     store.init_app(app)
     i18n.init_app(app)
 
-    from webapp import web
+    from scheduler import cli as scheduler_cli
     from sms import cli as sms_cli
     from sms import webhook
-    from scheduler import cli as scheduler_cli
+    from webapp import web
 
     web.init_app(app)
     app.register_blueprint(webhook.bp)

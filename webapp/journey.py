@@ -5,9 +5,9 @@ channels cannot disagree. Each function is one short write transaction.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Mapping
 
 from sqlite_utils import Database
 
