@@ -1,0 +1,57 @@
+"""Settings: declared once, read from the environment and `.env`, documented in the README."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from webapp import create_app, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_setting_is_documented_in_the_readme_and_nothing_else_is():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", table, flags=re.M))
+    assert documented == {s.name for s in settings.SETTINGS}
+
+
+def test_environment_wins_over_dotenv_which_wins_over_defaults(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text('# comment\nexport TIMEZONE="America/Cayenne"\nPORT=9000\nQUIET_HOURS=21:00-08:00\n')
+    values = settings.load({"PORT": "9100"}, dotenv=dotenv)
+    assert values["TIMEZONE"] == "America/Cayenne"
+    assert values["PORT"] == 9100
+    assert values["QUIET_HOURS"] == "21:00-08:00"
+    assert values["CARD_DELAY_POST_DAYS"] == 21
+
+
+@pytest.mark.parametrize(
+    ("environ", "backend"),
+    [({}, "outbox"), ({"TWILIO_ACCOUNT_SID": "AC123"}, "twilio"),
+     ({"TWILIO_ACCOUNT_SID": "AC123", "SMS_BACKEND": "outbox"}, "outbox")],
+)
+def test_sms_backend_defaults_to_twilio_only_with_credentials(environ, backend):
+    assert settings.load(environ, dotenv=None)["SMS_BACKEND"] == backend
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path):
+    first = settings.secret_key(tmp_path / "instance")
+    assert len(first) == 64
+    assert settings.secret_key(tmp_path / "instance") == first
+    assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_relative_database_path_is_anchored_at_the_project(tmp_path):
+    app = create_app({"DATABASE": "instance/x.sqlite3", "SECRET_KEY": "k"})
+    assert app.config["DATABASE"] == str(ROOT / "instance" / "x.sqlite3")
+
+
+def test_migrations_are_applied_once_and_wal_is_on(app, db):
+    from webapp.store.migrations import apply
+
+    assert apply(db) == []  # the fixture applied them all already
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
