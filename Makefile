@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CATALOGS := webapp sms scheduler
 
-.PHONY: run test lint translations translations-update migrate bench clean
+.PHONY: run test lint venv translations translations-update migrate bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,9 @@ venv: $(BIN)/.installed
 
 translations: $(BIN)/.installed
 	@for c in $(CATALOGS); do \
-	  $(BIN)/pybabel compile --use-fuzzy --statistics -d $$c/translations 2>&1 | grep -v '^$$' || exit 1; \
+	  if ls $$c/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	    $(BIN)/pybabel -q compile -d $$c/translations || exit 1; \
+	  fi; \
 	done
 
 # Re-extract the strings of every catalogue and merge them into the .po files.

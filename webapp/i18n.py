@@ -46,4 +46,4 @@ def compile_catalogues() -> None:
 
     for directory in CATALOGUES:
         if directory.is_dir():
-            CommandLineInterface().run(["pybabel", "compile", "--use-fuzzy", "-d", str(directory)])
+            CommandLineInterface().run(["pybabel", "compile", "-d", str(directory)])
