@@ -36,6 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TWILIO_MESSAGING_SERVICE_SID", None, "Messaging Service that sends outbound SMS."),
     Setting("TWILIO_FROM", None, "Sender number, if no Messaging Service is set."),
     Setting("TWILIO_API_BASE", None, "Base URL of the Twilio REST API (tests use a loopback fake)."),
+    Setting("TWILIO_TIMEOUT_SECONDS", 10.0, "Seconds to wait for Twilio's REST API before giving up (retried).",
+            float),
     Setting("SMS_REPLY_NUMBER", None, "The two-way number people text, quoted in reminders."),
     Setting("TIMEZONE", "Europe/Paris", "Local time for dates and quiet hours."),
     Setting("QUIET_HOURS", "20:00-09:00", "No reminder is sent inside this local-time window."),

@@ -1,0 +1,96 @@
+"""Outbound SMS: the real `twilio` client against the fake Twilio server on loopback."""
+from __future__ import annotations
+
+import pytest
+
+from sms import gateway
+from sms.twilio_backend import deliver
+from tests.fake_twilio import fake_twilio  # noqa: F401
+from webapp.store import messages as message_store
+
+TO = "+33612345678"
+
+
+@pytest.fixture
+def app_config(app_config, fake_twilio):  # noqa: F811
+    """The app sends through the real twilio client to the fake."""
+    return dict(app_config, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
+                TWILIO_AUTH_TOKEN=fake_twilio.auth_token, TWILIO_API_BASE=fake_twilio.url,
+                TWILIO_MESSAGING_SERVICE_SID="MG" + "0" * 32, TWILIO_TIMEOUT_SECONDS=0.5)
+
+
+def test_a_message_reaches_twilio_with_the_service_and_status_callback(app, fake_twilio):  # noqa: F811
+    delivery = deliver(app.config, TO, "Bonjour")
+    [sent] = fake_twilio.messages
+    assert sent["To"] == TO and sent["Body"] == "Bonjour"
+    assert sent["MessagingServiceSid"] == app.config["TWILIO_MESSAGING_SERVICE_SID"]
+    assert sent["StatusCallback"] == "http://127.0.0.1:8000/sms/status"
+    assert delivery.sid == sent["sid"] and delivery.sid.startswith("SM")
+    assert delivery.status == "queued"
+
+
+def test_the_from_number_is_used_without_a_messaging_service(app, fake_twilio):  # noqa: F811
+    config = dict(app.config, TWILIO_MESSAGING_SERVICE_SID=None, TWILIO_FROM="+33700000001")
+    deliver(config, TO, "Hi")
+    assert fake_twilio.messages[0]["From"] == "+33700000001"
+    assert "MessagingServiceSid" not in fake_twilio.messages[0]
+
+
+def test_wrong_credentials_are_a_permanent_error(app, fake_twilio):  # noqa: F811
+    config = dict(app.config, TWILIO_AUTH_TOKEN="wrong")
+    with pytest.raises(gateway.SendError) as raised:
+        deliver(config, TO, "Hi")
+    assert raised.value.code == 20003 and not raised.value.transient
+    assert fake_twilio.messages == []
+
+
+@pytest.mark.parametrize(("outcome", "code", "transient"), [
+    (500, 20500, True),
+    (503, 20503, True),
+    (429, 20429, True),
+    ("timeout", None, True),
+    (21610, 21610, False),
+    (21211, 21211, False),
+    (21614, 21614, False),
+])
+def test_errors_are_classified(app, fake_twilio, outcome, code, transient):  # noqa: F811
+    fake_twilio.fail_next(outcome)
+    with pytest.raises(gateway.SendError) as raised:
+        deliver(app.config, TO, "Hi")
+    assert raised.value.transient is transient
+    assert raised.value.code == code
+    assert fake_twilio.messages == []
+    deliver(app.config, TO, "Hi again")  # the failure was consumed: the next one goes through
+    assert len(fake_twilio.messages) == 1
+
+
+def test_a_refused_connection_is_transient(app, fake_twilio):  # noqa: F811
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    with pytest.raises(gateway.SendError) as raised:
+        deliver(dict(app.config, TWILIO_API_BASE=closed), TO, "Hi")
+    assert raised.value.transient
+
+
+def test_fail_for_hits_one_destination_only(app, fake_twilio):  # noqa: F811
+    fake_twilio.fail_for(TO, 21211)
+    with pytest.raises(gateway.SendError):
+        deliver(app.config, TO, "Hi")
+    deliver(app.config, "+33698765432", "Hi")
+    assert [m["To"] for m in fake_twilio.messages] == ["+33698765432"]
+
+
+def test_gateway_send_logs_the_outcome(app, db, fake_twilio):  # noqa: F811
+    ok = gateway.send(db, app.config, TO, "Hello")
+    fake_twilio.fail_next(21610)
+    failed = gateway.send(db, app.config, TO, "Hello again")
+    assert ok.ok and ok.sid == fake_twilio.messages[0]["sid"]
+    assert not failed.ok and failed.error_code == 21610 and not failed.transient
+    log = {row["id"]: row for row in message_store.log(db)}
+    assert log[ok.message_id]["status"] == "queued"
+    assert log[ok.message_id]["twilio_sid"] == ok.sid
+    assert log[failed.message_id]["status"] == "failed"
+    assert log[failed.message_id]["error_code"] == 21610
