@@ -51,10 +51,22 @@ def person_for(db: Database, phone: str, lang: str, clock: Clock) -> dict:
         return people.ensure_person(db, phone, lang, clock.now)
 
 
+def known_person(db: Database, phone: str) -> dict | None:
+    """The person behind an E.164 number, if we hold one (nothing is created)."""
+    return people.person_by_phone(db, phone)
+
+
 def set_language(db: Database, person_id: int, lang: str, clock: Clock) -> None:
-    """Replies and reminders from now on are in `lang`."""
+    """Replies and reminders from now on are in `lang` (a choice no keyword overrides)."""
     with immediate(db):
         people.set_language(db, person_id, lang, clock.now)
+        people.mark_language_chosen(db, person_id)
+
+
+def note_keyword_language(db: Database, person_id: int, lang: str, clock: Clock) -> bool:
+    """The first keyword with a language sets it, unless one was chosen; True if it changed."""
+    with immediate(db):
+        return people.set_keyword_language(db, person_id, lang, clock.now)
 
 
 def record_application(db: Database, person_id: int, method: str, sent_on: date,

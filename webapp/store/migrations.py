@@ -94,6 +94,13 @@ def m001_core(db: Database) -> None:
     )
 
 
+
+@migrations()
+def m002_people_language_source(db: Database) -> None:
+    # NULL: the default, not yet known; 'keyword': the language of the first keyword they used;
+    # 'chosen': picked on purpose (LANG), which no keyword overrides.
+    db.execute("ALTER TABLE people ADD COLUMN lang_source TEXT")
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [m.name for m in migrations.pending(db)]

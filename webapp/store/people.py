@@ -38,6 +38,19 @@ def set_language(db: Database, person_id: int, lang: str, now: datetime) -> None
     db.execute("UPDATE people SET lang = ?, updated_at = ? WHERE id = ?", (lang, iso(now), person_id))
 
 
+def set_keyword_language(db: Database, person_id: int, lang: str, now: datetime) -> bool:
+    """Take the language of the first keyword used, unless one is known already; True if set."""
+    cursor = db.execute(
+        "UPDATE people SET lang = ?, lang_source = 'keyword', updated_at = ?"
+        " WHERE id = ? AND lang_source IS NULL", (lang, iso(now), person_id))
+    return cursor.rowcount > 0
+
+
+def mark_language_chosen(db: Database, person_id: int) -> None:
+    """The person picked their language on purpose: no keyword changes it any more."""
+    db.execute("UPDATE people SET lang_source = 'chosen' WHERE id = ?", (person_id,))
+
+
 def set_opted_out(db: Database, person_id: int, at: datetime | None, now: datetime) -> None:
     """Record an opt-out (at) or clear it (None)."""
     db.execute(
