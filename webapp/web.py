@@ -6,4 +6,14 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Attach every web blueprint and hook to the app."""
-    # Filled in by the web issue (#2).
+    from webapp import errors, pages, security
+
+    security.init_app(app)
+    app.register_blueprint(pages.home)
+    app.register_blueprint(pages.bp)
+    app.context_processor(pages.template_context)
+    errors.init_app(app)
+    # Until the PWA plumbing lands (asset_url, pwa.manifest): remove with webapp/_pending_pwa.py.
+    from webapp import _pending_pwa
+
+    _pending_pwa.init_app(app)

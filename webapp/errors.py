@@ -1,0 +1,39 @@
+"""Error pages (400, 403, 404, 405, 413, 500) in the person's language."""
+from __future__ import annotations
+
+from flask import Flask, g, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
+from werkzeug.exceptions import HTTPException
+
+from webapp.pages import page_language
+
+MESSAGES = {
+    400: (_l("Something went wrong with the form"),
+          _l("The page may be old. Go back, reload the page and try again.")),
+    403: (_l("You cannot open this page"), _l("This page is not for the public.")),
+    404: (_l("Page not found"), _l("Check the address, or go back to the checklist.")),
+    405: (_l("Page not found"), _l("Check the address, or go back to the checklist.")),
+    413: (_l("What you sent is too big"), _l("Go back and try again with less text.")),
+    500: (_l("Sorry, there is a problem with the service"), _l("Try again later.")),
+}
+# Machine endpoints (SMS webhooks, JSON) keep Werkzeug's plain errors; pages get ours.
+HTML_BLUEPRINTS = {None, "pages", "home", "pwa"}
+
+
+def render_error(error: HTTPException):
+    """Our page for an HTTP error, in the language of the URL or of the browser."""
+    if request.blueprint not in HTML_BLUEPRINTS:
+        return error
+    code = error.code if error.code in MESSAGES else 500
+    g.lang = page_language()
+    refresh()  # the locale may have been picked before g.lang was known
+    title, advice = MESSAGES[code]
+    headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
+    return render_template("error.html", code=code, title=title, advice=advice), code, headers
+
+
+def init_app(app: Flask) -> None:
+    """Register our page for each error we name."""
+    for code in MESSAGES:
+        app.register_error_handler(code, render_error)

@@ -1,0 +1,148 @@
+"""The HTML pages, one per language prefix: checklist, help, number checker, my dates.
+
+For the service worker (precache these GET pages in every language, `url_for(endpoint, lang=...)`):
+    pages.checklist  /<lang>/          the checklist, form `data-enhance="checklist"`, checkboxes name="done"
+    pages.help       /<lang>/help      where to get help (deployer contacts)
+    pages.number     /<lang>/number    number explainer, mount point `data-enhance="nir-check"`
+    pages.dates      /<lang>/dates     my dates, `data-enhance="dates"` (see templates/dates.html)
+`/` (home.index) only redirects to a language. Every POST carries `csrf_token` from the session.
+"""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import lazy_gettext as _l
+
+from scheduler import rules
+from webapp import content, mydates, security
+from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+bp = Blueprint("pages", __name__, url_prefix="/<any({}):lang>".format(", ".join(LANGUAGES)))
+home = Blueprint("home", __name__)
+PRECACHE = ("pages.checklist", "pages.help", "pages.number", "pages.dates")
+
+
+@home.get("/")
+def index():
+    """Send the browser to its preferred language (French when it has none of ours)."""
+    lang = request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE)
+    response = redirect(url_for("pages.checklist", lang=lang))
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.url_value_preprocessor
+def take_language(endpoint, values) -> None:
+    g.lang = values.pop("lang")
+
+
+@bp.url_defaults
+def keep_language(endpoint, values) -> None:
+    values.setdefault("lang", g.get("lang", DEFAULT_LANGUAGE))
+
+
+bp.before_request(security.check_post)
+
+
+def page_language() -> str:
+    """The language of the page being shown (also for errors outside a language prefix)."""
+    lang = g.get("lang")
+    if lang not in LANGUAGES:
+        first = request.path.strip("/").split("/", 1)[0]
+        lang = first if first in LANGUAGES else request.accept_languages.best_match(
+            list(LANGUAGES), DEFAULT_LANGUAGE)
+    return lang
+
+
+def language_links() -> list[dict]:
+    """The same page in every other language, for the switcher."""
+    here = page_language()
+    endpoint = request.endpoint if request.endpoint in PRECACHE else "pages.checklist"
+    args = dict(request.view_args or {}) if endpoint == request.endpoint else {}
+    return [{"code": code, "name": name, "url": url_for(endpoint, **dict(args, lang=code))}
+            for code, name in LANGUAGES.items() if code != here]
+
+
+def template_context() -> dict:
+    """What every page template needs: its language and the switcher."""
+    return {"lang": page_language(), "languages": LANGUAGES, "language_links": language_links,
+            "tel_href": content.tel_href}
+
+
+def _delays() -> rules.Delays:
+    return rules.Delays.from_config(current_app.config)
+
+
+def _remember() -> None:
+    # The state lives on the device: keep the cookie past the browser session.
+    session.permanent = True
+
+
+@bp.route("/", methods=["GET", "POST"])
+def checklist():
+    """The checklist; without JavaScript, a tick is a POST that saves the ticked ids in the session."""
+    valid = content.step_ids()
+    if request.method == "POST":
+        ticked = set(request.form.getlist("done"))
+        session["done"] = [step_id for step_id in valid if step_id in ticked]
+        _remember()
+        flash(_l("Saved on this phone."))
+        return redirect(url_for(".checklist"), code=303)
+    done = set(session.get("done") or []) & set(valid)
+    return render_template("checklist.html", groups=content.CHECKLIST, done=done)
+
+
+@bp.get("/help", endpoint="help")
+def help_page():
+    """Where to get help, with the contacts the deployer filled in."""
+    contacts = [(contact, content.contact_value(contact, current_app.config)) for contact in content.HELP]
+    return render_template("help.html", contacts=contacts)
+
+
+@bp.get("/number")
+def number():
+    """What the digits of a social security number mean; the check itself runs only in the browser."""
+    return render_template("number.html")
+
+
+@bp.route("/dates", methods=["GET", "POST"])
+def dates():
+    """My dates: when the card should come, and which posted feuilles de soins are overdue."""
+    delays = _delays()
+    now = mydates.today(delays)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        errors = _change_dates(request.form, now)
+        if not errors:
+            _remember()
+            return redirect(url_for(".dates"), code=303)
+    return render_template(
+        "dates.html", delays=delays, errors=errors, messages=mydates.ERRORS, form=request.form,
+        application=mydates.application(session, delays, now),
+        claims=mydates.claims(session, delays, now))
+
+
+def _change_dates(form, now) -> dict[str, str]:
+    """Apply one change from the dates forms; the errors to show, keyed by field."""
+    action = form.get("action", "")
+    if action == "application":
+        method = form.get("method")
+        sent_on, error = mydates.check_day("sent_on", form.get("sent_on", ""), now)
+        errors = {} if method in mydates.METHODS else {"method": "method.missing"}
+        if error:
+            errors["sent_on"] = error
+        if not errors:
+            mydates.save_application(session, method, sent_on)
+        return errors
+    if action == "clear-application":
+        mydates.clear_application(session)
+        return {}
+    if action == "add-claim":
+        posted_on, error = mydates.check_day("posted_on", form.get("posted_on", ""), now)
+        if error:
+            return {"posted_on": error}
+        return {} if mydates.add_claim(session, posted_on) else {"posted_on": "posted_on.full"}
+    if action == "remove-claim":
+        mydates.remove_claim(session, form.get("claim", ""))
+        return {}
+    abort(400)
