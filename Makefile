@@ -25,11 +25,11 @@ translations: $(BIN)/.installed
 
 # Re-extract the strings of every catalogue and merge them into the .po files.
 translations-update: $(BIN)/.installed
-	$(BIN)/pybabel extract --quiet -F babel.cfg -o webapp/translations/messages.pot webapp templates
-	$(BIN)/pybabel extract --quiet -F babel.cfg -o sms/translations/messages.pot sms
-	$(BIN)/pybabel extract --quiet -F babel.cfg -o scheduler/translations/messages.pot scheduler
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o webapp/translations/messages.pot webapp templates
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o sms/translations/messages.pot sms
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o scheduler/translations/messages.pot scheduler
 	@for c in $(CATALOGS); do \
-	  $(BIN)/pybabel update --quiet --no-fuzzy-matching -i $$c/translations/messages.pot -d $$c/translations || exit 1; \
+	  $(BIN)/pybabel -q update --no-fuzzy-matching -i $$c/translations/messages.pot -d $$c/translations || exit 1; \
 	done
 
 migrate: $(BIN)/.installed
