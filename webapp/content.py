@@ -94,7 +94,7 @@ CHECKLIST: tuple[Group, ...] = (
             _l("Look at your name and your number."),
         )),
         Step("report-errors", _l("Report any mistake to your caisse"), (
-            _l("Your caisse corrects it. The Assurance Maladie phone number is 3646."),
+            _l("Tell your caisse what is wrong. The Assurance Maladie phone number is 3646."),
         )),
     )),
     Group("using", _l("Using your card"), None, (
