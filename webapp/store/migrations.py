@@ -101,6 +101,16 @@ def m002_people_language_source(db: Database) -> None:
     # 'chosen': picked on purpose (LANG), which no keyword overrides.
     db.execute("ALTER TABLE people ADD COLUMN lang_source TEXT")
 
+
+@migrations()
+def m003_reminder_dispatch(db: Database) -> None:
+    # sent_at: when the pass handed the reminder over (one reminder per person per local day).
+    # messages(reminder_id): recovering a reminder left `sending` by a dead pass, and the
+    # ON DELETE SET NULL when old reminder rows are purged, must not scan the message log.
+    db.execute("ALTER TABLE reminders ADD COLUMN sent_at TEXT")
+    db.execute("CREATE INDEX messages_reminder ON messages (reminder_id)")
+
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [m.name for m in migrations.pending(db)]
