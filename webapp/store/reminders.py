@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from scheduler.rules import Plan
-from webapp.store import iso
+from webapp.store import immediate, iso
 
 # States a reminder can still leave; the others are final and never re-created.
 PENDING = ("scheduled",)
@@ -52,3 +52,126 @@ def for_person(db: Database, person_id: int) -> list[dict]:
     """All the person's reminders, soonest first."""
     return list(db.query("SELECT * FROM reminders WHERE person_id = ? ORDER BY due_at, kind",
                          (person_id,)))
+
+
+# -- the dispatch pass -----------------------------------------------------------------------------
+# A claimed row is `sending` with a lease; its next_attempt_at is moved to the lease's end, so one
+# index range (state, next_attempt_at) finds both the due rows and the rows whose pass died.
+_DUE = ("FROM reminders r WHERE r.state IN ('scheduled', 'sending') AND r.next_attempt_at <= :now"
+        " AND NOT EXISTS (SELECT 1 FROM reminders o WHERE o.person_id = r.person_id AND o.id != r.id"
+        " AND o.state = 'sending' AND o.lease_until > :now)")
+_COLUMNS = "id, person_id, kind, subject, due_at, state, attempts, next_attempt_at"
+
+
+def expire_stale(db: Database, cutoff: datetime, now: datetime) -> int:
+    """Give up the reminders that became sendable before `cutoff`: they are never sent."""
+    return db.execute(
+        "UPDATE reminders SET state = 'expired', updated_at = ? WHERE state = 'scheduled'"
+        " AND next_attempt_at < ?", (iso(now), iso(cutoff))).rowcount
+
+
+def postpone_due(db: Database, until: datetime, now: datetime) -> int:
+    """Quiet hours: every due reminder waits until `until` (one statement, no lease needed)."""
+    return db.execute(
+        "UPDATE reminders SET next_attempt_at = ?, updated_at = ? WHERE state = 'scheduled'"
+        " AND next_attempt_at <= ?", (iso(until), iso(now), iso(now))).rowcount
+
+
+def claim_due(db: Database, now: datetime, owner: str, lease_until: datetime, limit: int) -> list[dict]:
+    """Take up to `limit` due rows for this pass, atomically; none another live pass holds."""
+    with immediate(db):
+        cursor = db.execute(
+            "UPDATE reminders SET state = 'sending', lease_owner = :owner, lease_until = :lease,"
+            " next_attempt_at = :lease, updated_at = :now"
+            f" WHERE id IN (SELECT r.id {_DUE} LIMIT :limit) RETURNING {_COLUMNS}",
+            {"now": iso(now), "owner": owner, "lease": iso(lease_until), "limit": limit})
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return sorted(rows, key=lambda row: (row["next_attempt_at"], row["due_at"], row["id"]))
+
+
+def due(db: Database, now: datetime, limit: int | None = None) -> list[dict]:
+    """The rows a pass at `now` would take, read only (dry run)."""
+    sql = f"SELECT {_COLUMNS} {_DUE} ORDER BY r.next_attempt_at, r.due_at, r.id"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return list(db.query(sql, {"now": iso(now)}))
+
+
+def _finish(db: Database, reminder_id: int, owner: str, now: datetime, state: str, **fields) -> bool:
+    """Leave `sending`, only if this pass still holds the lease; False when it lost it."""
+    sets = "".join(f", {name} = :{name}" for name in fields)
+    return db.execute(
+        f"UPDATE reminders SET state = :state, lease_owner = NULL, lease_until = NULL,"
+        f" updated_at = :now{sets} WHERE id = :id AND state = 'sending' AND lease_owner = :owner",
+        {"state": state, "now": iso(now), "id": reminder_id, "owner": owner, **fields}).rowcount == 1
+
+
+def mark_sent(db: Database, reminder_id: int, owner: str, message_id: int, now: datetime) -> bool:
+    """Handed to the gateway and accepted: never sent again."""
+    return _finish(db, reminder_id, owner, now, "sent", message_id=message_id, sent_at=iso(now),
+                   last_error=None)
+
+
+def mark_retry(db: Database, reminder_id: int, owner: str, at: datetime, error: str,
+               now: datetime) -> bool:
+    """A transient failure: try again at `at`."""
+    return db.execute(
+        "UPDATE reminders SET state = 'scheduled', attempts = attempts + 1, next_attempt_at = ?,"
+        " last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?"
+        " WHERE id = ? AND state = 'sending' AND lease_owner = ?",
+        (iso(at), error, iso(now), reminder_id, owner)).rowcount == 1
+
+
+def mark_failed(db: Database, reminder_id: int, owner: str, error: str, now: datetime) -> bool:
+    """A permanent failure, or the last attempt: never tried again."""
+    return db.execute(
+        "UPDATE reminders SET state = 'failed', attempts = attempts + 1, last_error = ?,"
+        " lease_owner = NULL, lease_until = NULL, updated_at = ?"
+        " WHERE id = ? AND state = 'sending' AND lease_owner = ?",
+        (error, iso(now), reminder_id, owner)).rowcount == 1
+
+
+def mark_postponed(db: Database, reminder_id: int, owner: str, at: datetime, now: datetime) -> bool:
+    """Not now (quiet hours, one a day): due again at `at`, no attempt spent."""
+    return _finish(db, reminder_id, owner, now, "scheduled", next_attempt_at=iso(at))
+
+
+def mark_muted(db: Database, reminder_id: int, owner: str, now: datetime) -> bool:
+    """The person opted out: parked, START brings it back."""
+    return _finish(db, reminder_id, owner, now, "muted")
+
+
+def people_reminded_since(db: Database, person_ids: list[int], since: datetime) -> set[int]:
+    """Which of these people were handed a reminder at or after `since`."""
+    if not person_ids:
+        return set()
+    marks = ",".join("?" * len(person_ids))
+    return {row["person_id"] for row in db.query(
+        f"SELECT DISTINCT person_id FROM reminders WHERE person_id IN ({marks}) AND sent_at >= ?",
+        (*person_ids, iso(since)))}
+
+
+def accepted_messages(db: Database, reminder_ids: list[int]) -> dict[int, int]:
+    """reminder id -> a logged message for it that the backend accepted (it has a provider id)."""
+    if not reminder_ids:
+        return {}
+    marks = ",".join("?" * len(reminder_ids))
+    return {row["reminder_id"]: row["id"] for row in db.query(
+        f"SELECT reminder_id, MAX(id) AS id FROM messages WHERE reminder_id IN ({marks})"
+        " AND direction = 'outbound' AND twilio_sid IS NOT NULL GROUP BY reminder_id",
+        tuple(reminder_ids))}
+
+
+def queue(db: Database, state: str | None = None, limit: int = 200) -> list[dict]:
+    """The queue for operators, soonest first, with the person's number and language."""
+    where, params = ("WHERE r.state = ?", (state,)) if state else ("", ())
+    return list(db.query(
+        "SELECT r.*, p.phone, p.lang FROM reminders r JOIN people p ON p.id = r.person_id"
+        f" {where} ORDER BY r.next_attempt_at, r.id LIMIT {int(limit)}", params))
+
+
+def purge_cancelled(db: Database, before: datetime) -> int:
+    """Delete cancelled rows untouched since `before`; rows once sent or expired are kept."""
+    return db.execute("DELETE FROM reminders WHERE state = 'cancelled' AND updated_at < ?",
+                      (iso(before),)).rowcount

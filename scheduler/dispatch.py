@@ -1,0 +1,277 @@
+"""One dispatch pass: expire, claim due reminders with a lease, decide, send through the gateway, record.
+
+Guarantees, and what carries them:
+- two passes (threads or processes) never take the same row: `reminders.claim_due` is one
+  BEGIN IMMEDIATE statement, and every later write checks that this pass still holds the lease;
+- a pass that dies loses nothing: its rows stay `sending` until the lease ends, then any pass
+  takes them again; a message the backend had accepted (it has a provider id in the log) is
+  adopted instead of sent again. The one message that can go out twice is the one in flight when
+  the pass died: accepted by Twilio but its answer not yet written. Passes send one at a time,
+  so that is at most one message per dead pass.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import sqlite3
+import time as wallclock
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from flask import Flask
+from sqlite_utils import Database
+
+from scheduler import rules, texts
+from scheduler.quiet import QuietHours
+from sms import gateway
+from sms.phones import mask
+from webapp import journey
+from webapp.store import connect, immediate, iso, reminders, utcnow
+from webapp.store import messages as message_store
+
+log = logging.getLogger(__name__)
+
+# Outbox sends are written many to a transaction; a real provider is called one message at a time.
+OUTBOX_CHUNK = 500
+MAX_CHUNK = 50
+
+
+@dataclass(frozen=True)
+class Line:
+    """What the pass did (or, dry, would do) with one reminder."""
+
+    reminder_id: int
+    phone: str  # masked
+    kind: str
+    subject: str
+    outcome: str  # sent | retry | failed | muted | postponed | lost
+    detail: str = ""
+
+
+@dataclass
+class PassReport:
+    """The outcome of one pass: counts by outcome, and one line per reminder handled."""
+
+    now: datetime
+    dry_run: bool = False
+    expired: int = 0
+    quiet_until: datetime | None = None  # set when the pass fell inside quiet hours
+    quiet_postponed: int = 0
+    lines: list[Line] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        """How many reminders ended the pass with `outcome`."""
+        return sum(1 for line in self.lines if line.outcome == outcome)
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        outcomes = ("sent", "retry", "failed", "muted", "postponed", "lost")
+        counts = ", ".join(f"{name} {self.count(name)}" for name in outcomes)
+        quiet = (f", quiet hours: {self.quiet_postponed} held until {self.quiet_until:%Y-%m-%dT%H:%MZ}"
+                 if self.quiet_until else "")
+        return (f"{'dry run' if self.dry_run else 'pass'} at {self.now:%Y-%m-%dT%H:%M:%SZ}: "
+                f"expired {self.expired}, {counts}{quiet}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one claimed reminder; `at` for postponements, `body` for sends."""
+
+    action: str  # send | adopt | mute | postpone | gone
+    at: datetime | None = None
+    body: str | None = None
+    message_id: int | None = None
+
+
+class DispatchPass:
+    """One pass at a fixed instant `now`; built by `run_pass`."""
+
+    def __init__(self, db: Database, config: Mapping, now: datetime, owner: str | None = None) -> None:
+        self.db, self.config, self.now = db, config, now
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.delays = rules.Delays.from_config(config)
+        self.quiet = QuietHours.from_config(config)
+        self.lease = timedelta(seconds=config["SEND_LEASE_SECONDS"])
+        self.batched = config["SMS_BACKEND"] == "outbox"
+        self.chunk = OUTBOX_CHUNK if self.batched else self._provider_chunk()
+        today = now.astimezone(self.delays.tz).date()
+        self.day_start = datetime.combine(today, time(0), tzinfo=self.delays.tz).astimezone(UTC)
+        self.tomorrow = rules.due_instant(today + timedelta(days=1), self.delays)
+        self._bodies: dict[tuple, str] = {}
+
+    def _provider_chunk(self) -> int:
+        # A chunk must be sent well within its lease even if every call times out, or another
+        # pass could take rows this one is still working through.
+        timeout = float(self.config.get("TWILIO_TIMEOUT_SECONDS") or 10)
+        return max(1, min(MAX_CHUNK, int(self.lease.total_seconds() / (2 * timeout))))
+
+    # -- the pass --------------------------------------------------------------------------------
+    def run(self, dry_run: bool = False) -> PassReport:
+        """Expire, then claim and handle chunks until nothing is due."""
+        report = PassReport(self.now, dry_run)
+        cutoff = self.now - timedelta(hours=self.config["REMINDER_LOOKBACK_HOURS"])
+        if dry_run:
+            return self._dry_run(report, cutoff)
+        with immediate(self.db):
+            report.expired = reminders.expire_stale(self.db, cutoff, self.now)
+        if self.quiet.contains(self.now):
+            report.quiet_until = self.quiet.end_after(self.now)
+            with immediate(self.db):
+                report.quiet_postponed = reminders.postpone_due(self.db, report.quiet_until, self.now)
+            log.info("%s", report.summary())
+            return report
+        while True:
+            lease_until = self.now + self.lease
+            claimed_at = wallclock.monotonic()
+            rows = reminders.claim_due(self.db, self.now, self.owner, lease_until, self.chunk)
+            if not rows:
+                break
+            report.lines += self._handle(rows, claimed_at)
+        log.info("%s", report.summary())
+        return report
+
+    def _dry_run(self, report: PassReport, cutoff: datetime) -> PassReport:
+        rows = reminders.due(self.db, self.now)
+        stale = [row for row in rows if row["state"] == "scheduled" and row["next_attempt_at"] < iso(cutoff)]
+        report.expired = len(stale)
+        rows = [row for row in rows if row not in stale]
+        if self.quiet.contains(self.now):
+            report.quiet_until = self.quiet.end_after(self.now)
+            report.quiet_postponed = len(rows)
+            return report
+        for start in range(0, len(rows), OUTBOX_CHUNK):
+            chunk = rows[start:start + OUTBOX_CHUNK]
+            persons = self._people(chunk)
+            for row, decision in self._decide(chunk, persons):
+                outcome = {"send": "sent", "adopt": "sent", "mute": "muted", "postpone": "postponed"}
+                if decision.action in outcome:
+                    detail = decision.body or (f"until {decision.at:%Y-%m-%dT%H:%MZ}" if decision.at else "")
+                    report.lines.append(self._line(row, persons, outcome[decision.action], detail))
+        return report
+
+    # -- one claimed chunk -----------------------------------------------------------------------
+    def _people(self, rows: list[dict]) -> dict[int, dict]:
+        ids = sorted({row["person_id"] for row in rows})
+        marks = ",".join("?" * len(ids))
+        return {person["id"]: person for person in self.db.query(
+            f"SELECT id, phone, lang, opted_out_at FROM people WHERE id IN ({marks})", ids)}
+
+    def _decide(self, rows: list[dict], persons: dict[int, dict]) -> list[tuple[dict, Decision]]:
+        reminded = reminders.people_reminded_since(self.db, list(persons), self.day_start)
+        accepted = reminders.accepted_messages(self.db, [row["id"] for row in rows if row["state"] == "sending"])
+        decisions = []
+        for row in rows:
+            person = persons.get(row["person_id"])
+            if person is None:  # erased meanwhile
+                decision = Decision("gone")
+            elif row["id"] in accepted:  # a dead pass had it accepted: never send it again
+                decision = Decision("adopt", message_id=accepted[row["id"]])
+                reminded.add(person["id"])
+            elif person["opted_out_at"]:
+                decision = Decision("mute")
+            elif person["id"] in reminded:
+                decision = Decision("postpone", at=self.tomorrow)
+            else:
+                decision = Decision("send", body=self._body(row, person))
+                reminded.add(person["id"])
+            decisions.append((row, decision))
+        return decisions
+
+    def _body(self, row: dict, person: dict) -> str:
+        key = (row["kind"], row["subject"], texts.language_of(person["lang"]))
+        if key not in self._bodies:
+            self._bodies[key] = texts.render(row["kind"], row["subject"], person["lang"], self.config)
+        return self._bodies[key]
+
+    def _handle(self, rows: list[dict], claimed_at: float) -> list[Line]:
+        persons = self._people(rows)
+        decisions = self._decide(rows, persons)
+        lines: list[Line] = []
+        # Everything but provider sends is written in one short transaction. Outbox sends go in it
+        # too: the outbox's delivery *is* the logged message, so logging it and marking the reminder
+        # sent in the same transaction makes it exactly-once, and 500 of them cost one commit
+        # instead of three each through `gateway.send` (the bench needs thousands a second).
+        with immediate(self.db):
+            for row, decision in decisions:
+                if decision.action == "send" and not self.batched:
+                    continue
+                lines.append(self._apply(row, decision, persons))
+        for row, decision in decisions:
+            if decision.action == "send" and not self.batched:
+                if wallclock.monotonic() - claimed_at > self.lease.total_seconds() / 2:
+                    with immediate(self.db):  # running late: hand the rest back with a fresh chance
+                        reminders.mark_postponed(self.db, row["id"], self.owner, self.now, self.now)
+                    continue
+                lines.append(self._send(row, decision, persons[row["person_id"]]))
+        return lines
+
+    def _apply(self, row: dict, decision: Decision, persons: dict[int, dict]) -> Line:
+        rid, action = row["id"], decision.action
+        if action == "gone":
+            return self._line(row, persons, "lost", "person erased")
+        if action == "adopt":
+            done = reminders.mark_sent(self.db, rid, self.owner, decision.message_id, self.now)
+            return self._line(row, persons, "sent" if done else "lost", "recovered")
+        if action == "mute":
+            done = reminders.mark_muted(self.db, rid, self.owner, self.now)
+            return self._line(row, persons, "muted" if done else "lost")
+        if action == "postpone":
+            done = reminders.mark_postponed(self.db, rid, self.owner, decision.at, self.now)
+            return self._line(row, persons, "postponed" if done else "lost", "one a day")
+        # outbox send, inside the chunk's transaction: check the lease before logging anything
+        if not self.db.execute("SELECT 1 FROM reminders WHERE id = ? AND state = 'sending' AND lease_owner = ?",
+                               (rid, self.owner)).fetchone():
+            return self._line(row, persons, "lost", "lease lost")
+        person = persons[row["person_id"]]
+        delivery = gateway.outbox_deliver(self.config, person["phone"], decision.body)
+        message_id = message_store.add_message(
+            self.db, direction="outbound", phone=person["phone"], body=decision.body,
+            status=delivery.status, now=self.now, person_id=person["id"], twilio_sid=delivery.sid,
+            reminder_id=rid)
+        reminders.mark_sent(self.db, rid, self.owner, message_id, self.now)
+        return self._line(row, persons, "sent", f"message {message_id}")
+
+    def _send(self, row: dict, decision: Decision, person: dict) -> Line:
+        persons = {person["id"]: person}
+        try:
+            result = gateway.send(self.db, self.config, person["phone"], decision.body,
+                                  person_id=person["id"], reminder_id=row["id"], now=self.now)
+        except sqlite3.IntegrityError:  # the person was erased between claim and send
+            return self._line(row, persons, "lost", "person erased")
+        with immediate(self.db):
+            if result.ok:
+                done = reminders.mark_sent(self.db, row["id"], self.owner, result.message_id, self.now)
+                return self._line(row, persons, "sent" if done else "lost", f"message {result.message_id}")
+            error = f"{result.error_code or ''} {result.error}".strip()
+            attempts = row["attempts"] + 1
+            if result.transient and attempts < self.config["SEND_MAX_ATTEMPTS"]:
+                delay = self.config["SEND_RETRY_BASE_SECONDS"] * 2 ** row["attempts"]
+                at = self.now + timedelta(seconds=delay)
+                done = reminders.mark_retry(self.db, row["id"], self.owner, at, error, self.now)
+                return self._line(row, persons, "retry" if done else "lost", f"{error}; again at {at:%H:%M:%SZ}")
+            done = reminders.mark_failed(self.db, row["id"], self.owner, error, self.now)
+            if result.error_code == 21610:  # Twilio: the number sent STOP to us; honour it everywhere
+                journey.opt_out(self.db, person["id"], journey.Clock(self.now, self.delays))
+            return self._line(row, persons, "failed" if done else "lost", error)
+
+    @staticmethod
+    def _line(row: dict, persons: dict[int, dict], outcome: str, detail: str = "") -> Line:
+        person = persons.get(row["person_id"])
+        return Line(row["id"], mask(person["phone"]) if person else "-", row["kind"], row["subject"],
+                    outcome, detail)
+
+
+def run_pass(app: Flask, now: datetime | None = None, dry_run: bool = False, *,
+             db: Database | None = None, owner: str | None = None) -> PassReport:
+    """Run one dispatch pass at `now` (default: the clock) on the app's database."""
+    now = (now or utcnow()).astimezone(UTC)
+    with app.app_context():
+        database = db or connect(app.config["DATABASE"])
+        try:
+            return DispatchPass(database, app.config, now, owner).run(dry_run)
+        finally:
+            if db is None:
+                database.close()

@@ -1,0 +1,199 @@
+"""Reminder rules end to end with a controlled clock: events plan rows, dispatch passes send them."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scheduler import rules
+from scheduler.dispatch import run_pass
+from sms.segments import measure
+from webapp import journey
+from webapp.store import people, reminders
+
+PARIS = ZoneInfo("Europe/Paris")
+DELAYS = rules.Delays()
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def paris(*args) -> datetime:
+    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
+
+
+def at(when: datetime) -> journey.Clock:
+    return journey.Clock(when, DELAYS)
+
+
+def outbox(db, person_id=None) -> list[dict]:
+    sql = "SELECT * FROM messages WHERE direction = 'outbound'"
+    params: tuple = ()
+    if person_id is not None:
+        sql += " AND person_id = ?"
+        params = (person_id,)
+    return list(db.query(sql + " ORDER BY id", params))
+
+
+START = utc(2026, 3, 1, 12)
+
+
+def person(db, phone="+33612345678", lang="fr", when=START):
+    return journey.person_for(db, phone, lang, at(when))["id"]
+
+
+def state_of(db, person_id, kind):
+    return [r["state"] for r in reminders.for_person(db, person_id) if r["kind"] == kind]
+
+
+@pytest.mark.parametrize(("method", "sent_on", "due"), [
+    ("online", date(2026, 3, 1), paris(2026, 3, 15, 10)),        # winter: 09:00 UTC
+    ("online", date(2026, 3, 16), paris(2026, 3, 30, 10)),       # after the March change: 08:00 UTC
+    ("post", date(2026, 3, 10), paris(2026, 3, 31, 10)),         # +21 days across the change
+    ("post", date(2026, 10, 5), paris(2026, 10, 26, 10)),        # after the October change: 09:00 UTC
+    ("online", date(2026, 10, 20), paris(2026, 11, 3, 10)),
+])
+def test_card_reminder_goes_at_ten_local_on_the_expected_day(app, db, method, sent_on, due):
+    pid = person(db, when=utc(sent_on.year, sent_on.month, sent_on.day, 12))
+    journey.record_application(db, pid, method, sent_on, at(utc(sent_on.year, sent_on.month, sent_on.day, 12)))
+    assert due.astimezone(PARIS).hour == 10
+    assert run_pass(app, due - timedelta(minutes=1)).count("sent") == 0
+    report = run_pass(app, due)
+    assert report.count("sent") == 1
+    [message] = outbox(db, pid)
+    assert message["created_at"] == due.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert "CARTE" in message["body"] and measure(message["body"]).segments == 1
+    assert state_of(db, pid, rules.CARD_DUE) == ["sent"]
+    assert run_pass(app, due + timedelta(minutes=1)).count("sent") == 0
+    assert len(outbox(db, pid)) == 1
+
+
+def test_follow_up_seven_days_later_points_to_the_caisse(app, db):
+    pid = person(db)
+    journey.record_application(db, pid, "online", date(2026, 3, 1), at(utc(2026, 3, 1, 12)))
+    run_pass(app, paris(2026, 3, 15, 10))
+    run_pass(app, paris(2026, 3, 22, 9, 59))
+    assert len(outbox(db, pid)) == 1
+    assert run_pass(app, paris(2026, 3, 22, 10)).count("sent") == 1
+    first, follow_up = outbox(db, pid)
+    assert "3646" in follow_up["body"] and "3646" not in first["body"]
+    assert state_of(db, pid, rules.CARD_FOLLOWUP) == ["sent"]
+
+
+def test_claim_reminder_after_thirty_days_then_follow_up_after_fifteen(app, db):
+    pid = person(db, lang="en")
+    journey.record_claim(db, pid, date(2026, 4, 1), at(utc(2026, 4, 1, 12)))
+    assert run_pass(app, paris(2026, 5, 1, 10)).count("sent") == 1
+    assert run_pass(app, paris(2026, 5, 16, 10)).count("sent") == 1
+    due, follow_up = outbox(db, pid)
+    assert "PAID 1" in due["body"] and "30 days" in due["body"]
+    assert "PAID 1" in follow_up["body"] and "3646" in follow_up["body"]
+
+
+@pytest.mark.parametrize(("event_at", "window_end"), [
+    (paris(2026, 3, 4, 21), paris(2026, 3, 5, 9)),
+    (paris(2026, 3, 28, 21), paris(2026, 3, 29, 9)),       # night of the March change: 07:00 UTC
+    (paris(2026, 10, 24, 21), paris(2026, 10, 25, 9)),     # night of the October change: 08:00 UTC
+    (paris(2026, 3, 5, 6, 30), paris(2026, 3, 5, 9)),      # early morning part of the window
+])
+def test_quiet_hours_hold_a_due_reminder_until_the_window_ends(app, db, event_at, window_end):
+    pid = person(db, when=event_at)
+    # Posted long ago: the reminder is due at once, but it is the middle of the night.
+    journey.record_application(db, pid, "post", event_at.date() - timedelta(days=25), at(event_at))
+    report = run_pass(app, event_at)
+    assert report.count("sent") == 0 and report.quiet_until == window_end
+    assert reminders.for_person(db, pid)[0]["next_attempt_at"] == window_end.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert run_pass(app, window_end - timedelta(minutes=1)).count("sent") == 0
+    assert outbox(db) == []
+    assert run_pass(app, window_end).count("sent") == 1
+    assert len(outbox(db, pid)) == 1
+
+
+def test_at_most_one_reminder_per_person_per_day(app, db):
+    pid = person(db)
+    # Both fall due on 15 March at 10:00.
+    journey.record_application(db, pid, "online", date(2026, 3, 1), at(utc(2026, 2, 13, 12)))
+    journey.record_claim(db, pid, date(2026, 2, 13), at(utc(2026, 2, 13, 12)))
+    other = person(db, phone="+33698765432")
+    journey.record_claim(db, other, date(2026, 2, 13), at(utc(2026, 2, 13, 12)))
+    report = run_pass(app, paris(2026, 3, 15, 10))
+    assert report.count("sent") == 2 and report.count("postponed") == 1
+    assert len(outbox(db, pid)) == 1 and len(outbox(db, other)) == 1
+    assert run_pass(app, paris(2026, 3, 15, 19, 59)).count("sent") == 0
+    assert run_pass(app, paris(2026, 3, 16, 9, 59)).count("sent") == 0
+    assert run_pass(app, paris(2026, 3, 16, 10)).count("sent") == 1
+    assert len(outbox(db, pid)) == 2
+
+
+@pytest.mark.parametrize("event", ["card", "paid", "stop", "delete"])
+def test_card_paid_stop_and_delete_stop_reminders(app, db, event):
+    pid = person(db)
+    journey.record_application(db, pid, "online", date(2026, 3, 1), at(utc(2026, 3, 1, 12)))
+    journey.record_claim(db, pid, date(2026, 2, 14), at(utc(2026, 3, 1, 12)))  # due 16 March
+    later = at(utc(2026, 3, 10, 12))
+    {"card": lambda: journey.card_arrived(db, pid, later),
+     "paid": lambda: journey.claim_paid(db, pid, None, later),
+     "stop": lambda: journey.opt_out(db, pid, later),
+     "delete": lambda: journey.erase(db, pid)}[event]()
+    for day in (15, 16, 17, 22, 30):  # the claim follow-up would be on the 31st
+        run_pass(app, paris(2026, 3, day, 10))
+    kinds = {m["reminder_id"]: m for m in outbox(db)}
+    sent_kinds = sorted(r["kind"] for r in db.query("SELECT kind FROM reminders WHERE state = 'sent'"))
+    expected = {"card": [rules.CLAIM_DUE], "paid": [rules.CARD_DUE, rules.CARD_FOLLOWUP],
+                "stop": [], "delete": []}[event]
+    assert sent_kinds == expected
+    assert len(kinds) == len(expected)
+
+
+def test_an_opt_out_seen_only_by_the_pass_mutes_the_reminder(app, db):
+    pid = person(db)
+    journey.record_application(db, pid, "online", date(2026, 3, 1), at(utc(2026, 3, 1, 12)))
+    people.set_opted_out(db, pid, utc(2026, 3, 14), utc(2026, 3, 14))  # e.g. written by another channel
+    report = run_pass(app, paris(2026, 3, 15, 10))
+    assert report.count("muted") == 1 and outbox(db) == []
+    journey.opt_in(db, pid, at(paris(2026, 3, 15, 11)))
+    assert run_pass(app, paris(2026, 3, 15, 11)).count("sent") == 1
+
+
+def test_changing_the_application_date_moves_the_reminder(app, db):
+    pid = person(db)
+    journey.record_application(db, pid, "online", date(2026, 3, 1), at(utc(2026, 3, 1, 12)))
+    journey.record_application(db, pid, "post", date(2026, 3, 3), at(utc(2026, 3, 5, 12)))
+    assert run_pass(app, paris(2026, 3, 15, 10)).count("sent") == 0
+    assert run_pass(app, paris(2026, 3, 24, 10)).count("sent") == 1
+    assert [r["reminder_id"] for r in outbox(db)] == [
+        r["id"] for r in reminders.for_person(db, pid) if r["state"] == "sent"]
+
+
+def test_look_back_window_sends_what_fell_due_during_downtime_but_nothing_older(app, db):
+    recent, old = person(db, phone="+33611111111"), person(db, phone="+33622222222")
+    journey.record_application(db, recent, "online", date(2026, 3, 3), at(utc(2026, 3, 1, 12)))  # due 17th
+    journey.record_application(db, old, "online", date(2026, 3, 1), at(utc(2026, 3, 1, 12)))  # due 15th
+    # No pass ran from the 15th to the 18th 11:00: 73 hours after the old one fell due (window: 72 h).
+    report = run_pass(app, paris(2026, 3, 18, 11))
+    assert report.expired == 1 and report.count("sent") == 1
+    assert len(outbox(db, recent)) == 1 and outbox(db, old) == []
+    assert state_of(db, old, rules.CARD_DUE) == ["expired"]
+
+
+def test_reminder_planned_past_due_goes_at_once_in_the_persons_language(app, db):
+    app.config["SMS_REPLY_NUMBER"] = "+33756789012"
+    now = paris(2026, 3, 20, 14, 30)
+    pid = person(db, lang="en", when=now)
+    journey.record_application(db, pid, "post", now.date() - timedelta(days=25), at(now))
+    assert run_pass(app, now).count("sent") == 1
+    [message] = outbox(db, pid)
+    assert "Reply CARD to +33756789012" in message["body"]
+    assert message["encoding"] == "GSM-7" and message["segments"] == 1
+
+
+def test_dry_run_lists_and_changes_nothing(app, db):
+    pid = person(db)
+    journey.record_application(db, pid, "online", date(2026, 3, 1), at(utc(2026, 3, 1, 12)))
+    before = reminders.for_person(db, pid)
+    report = run_pass(app, paris(2026, 3, 15, 10), dry_run=True)
+    assert [(line.kind, line.outcome) for line in report.lines] == [(rules.CARD_DUE, "sent")]
+    assert "CARTE" in report.lines[0].detail
+    assert reminders.for_person(db, pid) == before and outbox(db) == []
