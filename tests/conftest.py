@@ -1,6 +1,7 @@
 """Shared fixtures: an app on a real temporary SQLite file, its client, and a live loopback server."""
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -78,3 +79,32 @@ def live_server(app) -> Iterator[LiveServer]:
     server = LiveServer(app).start()
     yield server
     server.stop()
+
+
+CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def find_chromium() -> str | None:
+    """Chromium's executable: env CHROMIUM, else the Debian paths; None when there is none."""
+    candidates = [os.environ.get("CHROMIUM", "")] + list(CHROMIUM_PATHS)
+    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Real Chromium driven by Playwright: skipped loudly when missing, and a failure under CI=true."""
+    path = find_chromium()
+    if path is None:
+        message = ("NO CHROMIUM: browser tests NOT RUN. Install Debian's `chromium` or set CHROMIUM "
+                   f"(looked at $CHROMIUM and {', '.join(CHROMIUM_PATHS)}).")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.context_processor(pages.template_context)
     errors.init_app(app)
-    # Until the PWA plumbing lands (asset_url, pwa.manifest): remove with webapp/_pending_pwa.py.
-    from webapp import _pending_pwa
+    from webapp import assets, pwa
 
-    _pending_pwa.init_app(app)
+    assets.init_app(app)
+    app.register_blueprint(pwa.bp)
