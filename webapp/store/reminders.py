@@ -170,8 +170,3 @@ def queue(db: Database, state: str | None = None, limit: int = 200) -> list[dict
         "SELECT r.*, p.phone, p.lang FROM reminders r JOIN people p ON p.id = r.person_id"
         f" {where} ORDER BY r.next_attempt_at, r.id LIMIT {int(limit)}", params))
 
-
-def purge_cancelled(db: Database, before: datetime) -> int:
-    """Delete cancelled rows untouched since `before`; rows once sent or expired are kept."""
-    return db.execute("DELETE FROM reminders WHERE state = 'cancelled' AND updated_at < ?",
-                      (iso(before),)).rowcount

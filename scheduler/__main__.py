@@ -1,0 +1,31 @@
+"""`python -m scheduler`: the production reminder process (one per deployment), stopped by SIGTERM."""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+
+from scheduler.service import build_scheduler
+from webapp import create_app
+
+
+def main() -> int:
+    """Run the dispatch pass every minute until SIGTERM or SIGINT; the pass in progress finishes."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app()
+    scheduler = build_scheduler(app, background=False)
+
+    def stop(signum, _frame) -> None:
+        logging.getLogger("scheduler").info("signal %s: stopping after the current pass", signum)
+        scheduler.shutdown(wait=False)  # the main loop returns; the worker thread is joined at exit
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    logging.getLogger("scheduler").info("reminder scheduler started (SMS backend: %s, database %s)",
+                                        app.config["SMS_BACKEND"], app.config["DATABASE"])
+    scheduler.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
