@@ -1,0 +1,182 @@
+"""My dates without JavaScript: card date from the settings' delays, posted claims flagged overdue, validation."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from babel.dates import format_date
+
+from scheduler.rules import Delays
+from tests.strict_html import CheckedClient, text_of
+from webapp import mydates
+
+
+@pytest.fixture
+def pages(client) -> CheckedClient:
+    return CheckedClient(client)
+
+
+@pytest.fixture
+def today(app) -> date:
+    return mydates.today(Delays.from_config(app.config))
+
+
+def post(pages, lang="en", **data):
+    token = pages.csrf(f"/{lang}/dates")
+    return pages.post(f"/{lang}/dates", data={"csrf_token": token, **data})
+
+
+def card(tree):
+    return tree.find(".//*[@data-dates-output='card']")
+
+
+def summary_links(tree) -> dict[str, str]:
+    box = tree.find(".//div[@data-error-summary]")
+    return {} if box is None else {a.get("href"): text_of(a) for a in box.iter("a")}
+
+
+def claims(tree) -> list[dict]:
+    return [dict(li.attrib) for li in tree.find(".//ul[@data-dates-output='claims']").iter("li")]
+
+
+def test_form_is_a_real_form_with_hooks_for_the_script(pages):
+    tree = pages.get("/en/dates").tree
+    panel = tree.find(".//div[@data-enhance='dates']")
+    assert panel.get("data-card-online-days") == "14" and panel.get("data-card-post-days") == "21"
+    assert panel.get("data-claim-days") == "30"
+    form = panel.find(".//form[@data-dates-form='application']")
+    assert form.get("method") == "post"
+    legend = form.find(".//fieldset/legend")
+    assert text_of(legend) == "How did you apply?"
+    assert {i.get("value") for i in form.iter("input") if i.get("name") == "method"} == {"online", "post"}
+    assert form.find(".//input[@name='sent_on']") is not None
+    assert panel.find(".//form[@data-dates-form='add-claim']//input[@name='posted_on']") is not None
+
+
+@pytest.mark.parametrize("method, days", [("online", 14), ("post", 21)])
+def test_card_date_is_sent_date_plus_the_delay(pages, today, method, days):
+    sent = today - timedelta(days=3)
+    response = post(pages, action="application", method=method, sent_on=sent.isoformat())
+    assert response.status_code == 303 and response.headers["Location"] == "/en/dates"
+    tree = pages.get("/en/dates").tree
+    expected = sent + timedelta(days=days)
+    result = card(tree).find(".//*[@data-expected-on]")
+    assert result.get("data-expected-on") == expected.isoformat()
+    assert format_date(expected, "long", locale="en") in text_of(result)
+    assert card(tree).find(".//*[@data-late]") is None
+    # The form shows what was saved.
+    checked = [i for i in tree.iter("input") if i.get("name") == "method" and "checked" in i.attrib]
+    assert [i.get("value") for i in checked] == [method]
+
+
+def test_card_delays_come_from_the_settings(app_config):
+    from webapp import create_app
+
+    app = create_app(app_config | {"CARD_DELAY_ONLINE_DAYS": 10, "CARD_DELAY_POST_DAYS": 30})
+    pages = CheckedClient(app.test_client())
+    sent = mydates.today(Delays.from_config(app.config)) - timedelta(days=1)
+    post(pages, action="application", method="post", sent_on=sent.isoformat())
+    tree = pages.get("/en/dates").tree
+    assert card(tree).find(".//*[@data-expected-on]").get("data-expected-on") == (sent + timedelta(30)).isoformat()
+    assert "By post (about 30 days)" in text_of(tree)
+
+
+def test_french_page_writes_the_date_in_french_and_accepts_day_month_year(pages, today):
+    sent = today - timedelta(days=40)
+    post(pages, lang="fr", action="application", method="online", sent_on=sent.strftime("%d/%m/%Y"))
+    tree = pages.get("/fr/dates").tree
+    expected = sent + timedelta(days=14)
+    assert f"Votre carte devrait arriver vers le {format_date(expected, 'long', locale='fr')}." in text_of(card(tree))
+    assert card(tree).find(".//*[@data-late]") is not None  # 40 days ago: the card is late
+
+
+@pytest.mark.parametrize("data, errors", [
+    ({}, {"#method-online": "Choose how you applied: online or by post",
+          "#sent_on": "Enter the date you sent your application"}),
+    ({"method": "online", "sent_on": "31/02/2026"}, {"#sent_on": "Enter a real date, for example 27/11/2026"}),
+    ({"method": "online", "sent_on": "yesterday"}, {"#sent_on": "Enter a real date, for example 27/11/2026"}),
+    ({"method": "online", "sent_on": "1899-01-01"}, {"#sent_on": "Enter a real date, for example 27/11/2026"}),
+    ({"method": "online", "sent_on": "x" * 5000}, {"#sent_on": "Enter a real date, for example 27/11/2026"}),
+    ({"method": "fax", "sent_on": "01/01/2026"}, {"#method-online": "Choose how you applied: online or by post"}),
+])
+def test_invalid_application_shows_summary_and_inline_errors_and_saves_nothing(pages, data, errors):
+    response = post(pages, action="application", **data)
+    assert response.status_code == 200
+    assert summary_links(response.tree) == errors
+    assert text_of(response.tree.find("./head/title")).startswith("Error:")
+    for anchor, message in errors.items():
+        field = anchor.removeprefix("#").split("-")[0]
+        inline = response.tree.find(f".//p[@id='{field}-error']")
+        assert message in text_of(inline)
+    assert card(pages.get("/en/dates").tree).find(".//*[@data-expected-on]") is None
+
+
+def test_a_future_date_is_refused(pages, today):
+    tomorrow = today + timedelta(days=1)
+    response = post(pages, action="application", method="post", sent_on=tomorrow.isoformat())
+    assert summary_links(response.tree) == {
+        "#sent_on": "The date you sent your application must be today or in the past"}
+    sent_on = response.tree.find(".//input[@name='sent_on']")
+    assert sent_on.get("value") == tomorrow.isoformat()  # what they typed is kept
+    assert "sent_on-error" in sent_on.get("aria-describedby")
+    assert post(pages, action="application", method="post", sent_on=today.isoformat()).status_code == 303
+
+
+def test_french_errors(pages, today):
+    response = post(pages, lang="fr", action="add-claim", posted_on=(today + timedelta(days=2)).isoformat())
+    assert summary_links(response.tree) == {"#posted_on": "La date d’envoi de la feuille doit être aujourd’hui ou avant"}
+    assert "Il y a un problème" in text_of(response.tree)
+
+
+def test_claims_are_added_flagged_overdue_after_30_days_and_removed_one_by_one(pages, today):
+    for days_ago in (30, 29, 45):
+        response = post(pages, action="add-claim", posted_on=(today - timedelta(days=days_ago)).isoformat())
+        assert response.status_code == 303
+    listed = claims(pages.get("/en/dates").tree)
+    assert [c["data-posted-on"] for c in listed] == [(today - timedelta(days=d)).isoformat() for d in (45, 30, 29)]
+    assert ["data-overdue" in c for c in listed] == [True, True, False]
+    assert listed[2]["data-due-on"] == (today + timedelta(days=1)).isoformat()
+    thirty_days_ago = next(c for c in listed if c["data-posted-on"] == (today - timedelta(days=30)).isoformat())
+    post(pages, action="remove-claim", claim=thirty_days_ago["data-claim-id"])
+    remaining = claims(pages.get("/en/dates").tree)
+    assert [c["data-posted-on"] for c in remaining] == [(today - timedelta(days=d)).isoformat() for d in (45, 29)]
+    tree = pages.get("/en/dates").tree
+    assert "Overdue: more than 30 days." in text_of(tree)
+    assert tree.find(".//*[@data-dates-output='claims-empty']").get("hidden") is not None
+
+
+def test_claim_delay_comes_from_the_settings(app_config):
+    from webapp import create_app
+
+    app = create_app(app_config | {"CLAIM_DELAY_DAYS": 5})
+    pages = CheckedClient(app.test_client())
+    today = mydates.today(Delays.from_config(app.config))
+    post(pages, action="add-claim", posted_on=(today - timedelta(days=5)).isoformat())
+    assert "data-overdue" in claims(pages.get("/en/dates").tree)[0]
+
+
+def test_claim_list_is_capped_so_the_cookie_stays_small(pages, today):
+    for _ in range(mydates.MAX_CLAIMS):
+        assert post(pages, action="add-claim", posted_on=today.isoformat()).status_code == 303
+    response = post(pages, action="add-claim", posted_on=today.isoformat())
+    assert summary_links(response.tree) == {"#posted_on": "You can keep 20 forms here. Remove one first."}
+    assert len(claims(pages.get("/en/dates").tree)) == mydates.MAX_CLAIMS
+
+
+def test_forget_the_application(pages, today):
+    post(pages, action="application", method="online", sent_on=today.isoformat())
+    post(pages, action="clear-application")
+    assert card(pages.get("/en/dates").tree).find(".//*[@data-expected-on]") is None
+
+
+@pytest.mark.parametrize("data", [{"action": "nonsense"}, {}, {"action": "remove-claim", "claim": "999"}])
+def test_unknown_actions_and_ids_never_crash(pages, data):
+    response = post(pages, **data)
+    assert response.status_code in (303, 400)
+
+
+def test_damaged_session_dates_are_ignored(client, pages):
+    with client.session_transaction() as session:
+        session["dates"] = {"method": "online", "sent_on": "garbage", "claims": [{"id": "x"}, "junk", {"id": 1}]}
+    tree = pages.get("/en/dates").tree
+    assert card(tree).find(".//*[@data-expected-on]") is None and claims(tree) == []
