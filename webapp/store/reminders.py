@@ -108,9 +108,12 @@ def _finish(db: Database, reminder_id: int, owner: str, now: datetime, state: st
 
 
 def mark_sent(db: Database, reminder_id: int, owner: str, message_id: int, now: datetime) -> bool:
-    """Handed to the gateway and accepted: never sent again."""
-    return _finish(db, reminder_id, owner, now, "sent", message_id=message_id, sent_at=iso(now),
-                   last_error=None)
+    """Handed to the gateway and accepted: never sent again. `attempts` counts every try."""
+    return db.execute(
+        "UPDATE reminders SET state = 'sent', attempts = attempts + 1, message_id = ?, sent_at = ?,"
+        " last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?"
+        " WHERE id = ? AND state = 'sending' AND lease_owner = ?",
+        (message_id, iso(now), iso(now), reminder_id, owner)).rowcount == 1
 
 
 def mark_retry(db: Database, reminder_id: int, owner: str, at: datetime, error: str,

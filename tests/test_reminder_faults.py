@@ -1,0 +1,130 @@
+"""Reminders through the real twilio client to the fake Twilio server, with 500s, 429s, timeouts, a closed port."""
+from __future__ import annotations
+
+import socket
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from scheduler import rules
+from scheduler.dispatch import run_pass
+from tests.fake_twilio import fake_twilio  # noqa: F401
+from webapp import journey
+from webapp.store import people, reminders
+
+DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+PHONES = [f"+336000000{n:02d}" for n in range(12)]
+BAD, UNSUBSCRIBED, DOWN = "+33611111111", "+33622222222", "+33633333333"
+
+
+@pytest.fixture
+def app_config(app_config, fake_twilio):  # noqa: F811
+    return dict(app_config, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
+                TWILIO_AUTH_TOKEN=fake_twilio.auth_token, TWILIO_API_BASE=fake_twilio.url,
+                TWILIO_MESSAGING_SERVICE_SID="MG" + "0" * 32, TWILIO_TIMEOUT_SECONDS=0.5,
+                SEND_MAX_ATTEMPTS=4, SEND_RETRY_BASE_SECONDS=60)
+
+
+def plan(db, phones) -> dict[str, int]:
+    """Each number has a card reminder due at DUE; returns phone -> person id."""
+    clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
+    ids = {}
+    for phone in phones:
+        pid = journey.person_for(db, phone, "fr", clock)["id"]
+        journey.record_application(db, pid, "online", date(2026, 3, 2), clock)
+        ids[phone] = pid
+    return ids
+
+
+def card_due(db, pid) -> dict:
+    return next(r for r in reminders.for_person(db, pid) if r["kind"] == rules.CARD_DUE)
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def drive(app, db, start: datetime, passes: int = 40, hook=None) -> datetime:
+    """A pass a minute on a controlled clock until no card reminder is left to send."""
+    now = start
+    for number in range(passes):
+        if hook:
+            hook(number)
+        run_pass(app, now)
+        left = db.execute("SELECT COUNT(*) FROM reminders WHERE kind = 'card_due'"
+                          " AND state IN ('scheduled', 'sending')").fetchone()[0]
+        if not left:
+            return now
+        now += timedelta(minutes=1)
+    raise AssertionError("reminders still pending after the retries")
+
+
+@pytest.mark.slow
+def test_outages_end_sent_or_failed_and_nothing_is_sent_twice(app, db, fake_twilio):  # noqa: F811
+    ids = plan(db, PHONES + [BAD, UNSUBSCRIBED, DOWN])
+    # The unsubscribed person also has a claim reminder for later: 21610 must mute it too.
+    journey.record_claim(db, ids[UNSUBSCRIBED], date(2026, 3, 10), journey.Clock(DUE, rules.Delays()))
+    fake_twilio.fail_next(500, 429, "timeout", 503, 429, "timeout", 500)
+    fake_twilio.fail_for(BAD, 21211)
+    fake_twilio.fail_for(UNSUBSCRIBED, 21610)
+    fake_twilio.fail_for(DOWN, 500)
+    good_base = app.config["TWILIO_API_BASE"]
+
+    def hook(number: int) -> None:  # the second pass, which retries the first failures, finds the port closed
+        app.config["TWILIO_API_BASE"] = closed_port_url() if number == 1 else good_base
+
+    drive(app, db, DUE, hook=hook)
+
+    sent_to = Counter(message["To"] for message in fake_twilio.messages)
+    assert sent_to == Counter(PHONES)  # every good number exactly once, the others never
+    for phone in PHONES:
+        row = card_due(db, ids[phone])
+        assert row["state"] == "sent"
+        sid = db.execute("SELECT twilio_sid FROM messages WHERE id = ?", (row["message_id"],)).fetchone()[0]
+        assert fake_twilio.message(sid)["To"] == phone
+    # Seven requests failed, and their first retries met the closed port: at least three tries each.
+    tries = sorted(card_due(db, ids[phone])["attempts"] for phone in PHONES)
+    assert tries == [1] * 5 + [3] * 7
+
+    bad = card_due(db, ids[BAD])
+    assert (bad["state"], bad["attempts"]) == ("failed", 1) and "21211" in bad["last_error"]
+    down = card_due(db, ids[DOWN])
+    assert (down["state"], down["attempts"]) == ("failed", 4)
+
+    stopped = card_due(db, ids[UNSUBSCRIBED])
+    assert (stopped["state"], stopped["attempts"]) == ("failed", 1) and "21610" in stopped["last_error"]
+    assert people.person_by_id(db, ids[UNSUBSCRIBED])["opted_out_at"]
+    claims = [r["state"] for r in reminders.for_person(db, ids[UNSUBSCRIBED]) if r["kind"].startswith("claim")]
+    assert claims == ["muted", "muted"]
+
+
+@pytest.mark.slow
+def test_retries_back_off_exponentially_then_stop(app, db, fake_twilio):  # noqa: F811
+    ids = plan(db, [DOWN])
+    fake_twilio.fail_for(DOWN, 503)
+    times = []
+    now = DUE
+    for _ in range(20):
+        before = fake_twilio.requests
+        run_pass(app, now)
+        if fake_twilio.requests > before:
+            times.append(now)
+        now += timedelta(seconds=30)
+    assert [int((b - a).total_seconds()) for a, b in zip(times, times[1:], strict=False)] == [60, 120, 240]
+    assert card_due(db, ids[DOWN])["state"] == "failed"
+    assert fake_twilio.messages == []
+
+
+@pytest.mark.slow
+def test_a_transient_failure_then_success_sends_once(app, db, fake_twilio):  # noqa: F811
+    ids = plan(db, PHONES[:1])
+    fake_twilio.fail_next("timeout")
+    assert run_pass(app, DUE).count("retry") == 1
+    assert run_pass(app, DUE + timedelta(seconds=59)).count("sent") == 0
+    assert run_pass(app, DUE + timedelta(seconds=60)).count("sent") == 1
+    assert run_pass(app, DUE + timedelta(seconds=600)).count("sent") == 0
+    assert [m["To"] for m in fake_twilio.messages] == PHONES[:1]
+    assert card_due(db, ids[PHONES[0]])["attempts"] == 2
