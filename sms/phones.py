@@ -1,6 +1,8 @@
 """Phone numbers: normalised to E.164 (default region FR) and masked for logs."""
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 DEFAULT_REGION = "FR"
@@ -19,8 +21,9 @@ def normalise(raw: str, region: str = DEFAULT_REGION) -> str | None:
 
 def is_person_number(raw: str) -> bool:
     """False for short codes and alphanumeric senders, which must never get an automatic reply."""
-    digits = raw.lstrip("+")
-    return raw.startswith("+") and digits.isdigit() and len(digits) >= 8
+    compact = re.sub(r"[\s().-]", "", raw)  # "+33 6 12 34 56 78" is a person; "36179" is not
+    digits = compact.lstrip("+")
+    return compact.startswith("+") and digits.isdigit() and len(digits) >= 8
 
 
 def mask(phone: str | None) -> str:

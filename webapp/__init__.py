@@ -31,11 +31,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from scheduler import cli as scheduler_cli
     from sms import cli as sms_cli
-    from sms import webhook
+    from sms import simulator, webhook
     from webapp import web
 
     web.init_app(app)
     app.register_blueprint(webhook.bp)
+    simulator.init_app(app)  # /dev/phone, only with the outbox outside production
     app.cli.add_command(sms_cli.messages_command)
     app.cli.add_command(scheduler_cli.reminders_command)
     return app

@@ -52,3 +52,37 @@ def log(db: Database, phone: str | None = None, limit: int | None = None) -> lis
     if limit:
         sql += f" LIMIT {int(limit)}"
     return list(db.query(sql, params))
+
+
+def by_twilio_sid(db: Database, sid: str) -> dict | None:
+    """The message Twilio knows by this SID (an inbound MessageSid or an outbound message's SID)."""
+    rows = list(db.query("SELECT * FROM messages WHERE twilio_sid = ?", (sid,)))
+    return rows[0] if rows else None
+
+
+def reply_to(db: Database, message_id: int) -> dict | None:
+    """The reply we gave to an inbound message, if we gave one."""
+    rows = list(db.query("SELECT * FROM messages WHERE reply_to = ? ORDER BY id LIMIT 1", (message_id,)))
+    return rows[0] if rows else None
+
+
+def replies_since(db: Database, phone: str, since: datetime) -> int:
+    """How many replies this number got since `since`."""
+    return db.execute(
+        "SELECT COUNT(*) FROM messages WHERE phone = ? AND created_at >= ? AND direction = 'outbound'"
+        " AND reply_to IS NOT NULL", (phone, iso(since))).fetchone()[0]
+
+
+def same_inbound_since(db: Database, phone: str, body: str, since: datetime) -> int:
+    """How many times this number sent exactly this text since `since`."""
+    return db.execute(
+        "SELECT COUNT(*) FROM messages WHERE phone = ? AND created_at >= ? AND direction = 'inbound'"
+        " AND body = ?", (phone, iso(since), body)).fetchone()[0]
+
+
+def set_status(db: Database, message_id: int, status: str, now: datetime,
+               error_code: int | None = None) -> None:
+    """Record a status reported later (a status callback); the error code is kept if none is given."""
+    db.execute(
+        "UPDATE messages SET status = ?, error_code = COALESCE(?, error_code), updated_at = ? WHERE id = ?",
+        (status, error_code, iso(now), message_id))

@@ -1,0 +1,55 @@
+"""Twilio status callbacks: statuses mapped by a table, never moved backwards; 21610 means STOP."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from scheduler.rules import Delays
+from sms.phones import mask
+from webapp import journey
+from webapp.store import immediate, utcnow
+from webapp.store import messages as message_store
+
+log = logging.getLogger(__name__)
+
+# Twilio's MessageStatus → ours. Twilio's "sending" is still in the carrier's hands: "queued" for us.
+TWILIO_STATUSES: dict[str, str] = {
+    "accepted": "queued", "scheduled": "queued", "queued": "queued", "sending": "queued",
+    "sent": "sent", "delivered": "delivered", "read": "delivered",
+    "undelivered": "undelivered", "failed": "failed", "canceled": "failed",
+}
+# How far along each status is; callbacks arrive out of order, so a lower rank never replaces a higher.
+RANK: dict[str, int] = {
+    "sending": 0, "retrying": 0, "queued": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3,
+}
+OPTED_OUT = 21610  # the person sent STOP to Twilio: we must not text them again
+
+
+def _error_code(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.strip().isdigit() else None
+
+
+def apply_status(db: Database, config: Mapping, sid: str, twilio_status: str, error_code: str | None,
+                 now: datetime | None = None) -> bool:
+    """Record a status callback for our message `sid`; True if the message's status moved on."""
+    now = now or utcnow()
+    status = TWILIO_STATUSES.get((twilio_status or "").strip().lower())
+    code = _error_code(error_code)
+    with immediate(db):
+        message = message_store.by_twilio_sid(db, sid)
+        if message is None or message["direction"] != "outbound":
+            log.info("status %r for unknown message %s ignored", twilio_status, sid)
+            return False
+        if code == OPTED_OUT:
+            person = (message["person_id"] and {"id": message["person_id"]}) or journey.known_person(
+                db, message["phone"])
+            if person:
+                journey.opt_out(db, person["id"], journey.Clock(now, Delays.from_config(config)))
+                log.info("%s opted out at Twilio (21610): no more messages", mask(message["phone"]))
+        if status is None or RANK[status] <= RANK.get(message["status"], -1):
+            return False  # unknown, repeated or late: never backwards
+        message_store.set_status(db, message["id"], status, now, error_code=code)
+    return True

@@ -1,0 +1,157 @@
+"""The SMS command table: one small function per keyword, taking a context and returning the reply."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import force_locale
+from sqlite_utils import Database
+
+from sms import keywords as kw
+from sms.replies import claim_line, day, fit, help_text, render, status_part
+from webapp import journey
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a command works with: the database, who texted, the words after the keyword, when."""
+
+    db: Database
+    person: dict
+    args: tuple[str, ...]
+    clock: journey.Clock
+    config: Mapping
+
+    @property
+    def person_id(self) -> int:
+        """The id of the person who texted."""
+        return self.person["id"]
+
+
+def _date_or_today(ctx: Context) -> date:
+    """The first date in the arguments (kw.DateError if unreadable or future), else today."""
+    dates, _words = kw.split_args(ctx.args)
+    return kw.parse_date(dates[0], ctx.clock.today) if dates else ctx.clock.today
+
+
+def help_menu(ctx: Context) -> str:
+    """HELP: the keywords, and where to get help."""
+    return help_text(ctx.config.get("COMEDE_PHONE"))
+
+
+def status(ctx: Context) -> str:
+    """STATUS: how and when they applied, the card's expected date, open claims with their age."""
+    known = journey.status(ctx.db, ctx.person_id, ctx.clock.delays)
+    today = ctx.clock.today
+    parts = []
+    application = known.application
+    if application is None:
+        parts.append(status_part("none"))
+    else:
+        parts.append(status_part(application["method"], sent=day(date.fromisoformat(application["sent_on"]))))
+        if application["card_received_on"]:
+            parts.append(status_part("arrived", received=day(date.fromisoformat(application["card_received_on"]))))
+        else:
+            late = known.expected_card < today
+            parts.append(status_part("late" if late else "expected", expected=day(known.expected_card)))
+    claims = [claim_line(c["number"], date.fromisoformat(c["posted_on"]), journey.claim_age_days(c, today))
+              for c in known.open_claims]
+    if not claims:
+        parts.append(status_part("no_claims"))
+    return fit(parts, claims)
+
+
+def rib(ctx: Context) -> str:
+    """RIB: how to give the caisse new bank details."""
+    return render("rib")
+
+
+def sent(ctx: Context) -> str:
+    """SENT ONLINE|POST [dd/mm]: record the application; the card's expected date comes back."""
+    _dates, words = kw.split_args(ctx.args)
+    methods = {kw.lookup(word, kw.METHODS) for word in words} - {None}
+    if len(methods) != 1:
+        return render("sent_how")
+    method = methods.pop()
+    try:
+        sent_on = _date_or_today(ctx)
+    except kw.DateError:
+        return render("bad_date")
+    expected = journey.record_application(ctx.db, ctx.person_id, method, sent_on, ctx.clock)
+    return render(f"sent_{method}", sent=day(sent_on), expected=day(expected))
+
+
+def card(ctx: Context) -> str:
+    """CARD: the card arrived, card reminders stop."""
+    journey.card_arrived(ctx.db, ctx.person_id, ctx.clock)
+    return render("card")
+
+
+def claim(ctx: Context) -> str:
+    """CLAIM [dd/mm]: a feuille de soins was posted; its reimbursement reminder is planned."""
+    try:
+        posted_on = _date_or_today(ctx)
+    except kw.DateError:
+        return render("bad_date")
+    number = journey.record_claim(ctx.db, ctx.person_id, posted_on, ctx.clock)
+    return render("claim", number=number, posted=day(posted_on))
+
+
+def paid(ctx: Context) -> str:
+    """PAID [n]: claim n, or the oldest open one, was reimbursed."""
+    _dates, words = kw.split_args(ctx.args)
+    numbers = [word for word in words if word.isdigit()]
+    if numbers and len(numbers[0]) > 4:
+        return render("paid_how")
+    number = journey.claim_paid(ctx.db, ctx.person_id, int(numbers[0]) if numbers else None, ctx.clock)
+    return render("paid_none") if number is None else render("paid", number=number)
+
+
+def language(ctx: Context) -> str:
+    """LANG xx: replies from now on in that language, this one included."""
+    chosen = {kw.lookup(word, kw.LANGUAGE_NAMES) for word in ctx.args} - {None}
+    if len(chosen) != 1:
+        return render("lang_how")
+    lang = chosen.pop()
+    journey.set_language(ctx.db, ctx.person_id, lang, ctx.clock)
+    with force_locale(lang):
+        return render("lang_set")
+
+
+def stop(ctx: Context) -> str:
+    """STOP: no message of any kind any more, until START."""
+    journey.opt_out(ctx.db, ctx.person_id, ctx.clock)
+    return render("stop")
+
+
+def start(ctx: Context) -> str:
+    """START: messages and reminders resume."""
+    journey.opt_in(ctx.db, ctx.person_id, ctx.clock)
+    return render("start")
+
+
+def delete(ctx: Context) -> str:
+    """DELETE: erase the person and everything linked to them."""
+    journey.erase(ctx.db, ctx.person_id)
+    return render("delete")
+
+
+def unknown(ctx: Context) -> str:
+    """Anything else: a short hint pointing to HELP."""
+    return render("unknown")
+
+
+COMMANDS: dict[str, Callable[[Context], str]] = {
+    kw.HELP: help_menu, kw.STATUS: status, kw.RIB: rib, kw.SENT: sent, kw.CARD: card,
+    kw.CLAIM: claim, kw.PAID: paid, kw.LANG: language, kw.STOP: stop, kw.START: start,
+    kw.DELETE: delete, kw.UNKNOWN: unknown,
+}
+# What a person who said STOP can still do; anything else is logged, not acted on, not answered.
+WHILE_OPTED_OUT = frozenset({kw.STOP, kw.START, kw.DELETE})
+
+
+def run(command: str, ctx: Context) -> str:
+    """Run a command in the person's language and return its reply."""
+    with force_locale(ctx.person["lang"]):
+        return COMMANDS[command](ctx)

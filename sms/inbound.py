@@ -1,0 +1,105 @@
+"""The core of an inbound SMS: applied once per MessageSid, defended against floods and loops."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from scheduler.rules import Delays
+from sms import commands, keywords, phones
+from webapp import journey
+from webapp.i18n import DEFAULT_LANGUAGE
+from webapp.store import immediate, utcnow
+from webapp.store import messages as message_store
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_CHARS = 1600  # Twilio's own limit for one message; anything longer is cut, not refused
+WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One SMS as Twilio (or the simulator) hands it over."""
+
+    sender: str
+    body: str
+    sid: str
+    carrier_answered: bool = False  # Twilio's own opt-out handling already replied
+
+
+def handle(db: Database, config: Mapping, message: Inbound, now: datetime | None = None) -> str | None:
+    """Apply an inbound SMS and return the reply to send, or None when we must stay silent.
+
+    One write transaction: a MessageSid seen before returns the reply it got then, and two
+    deliveries of the same SID racing each other are applied once.
+    """
+    now = now or utcnow()
+    clock = journey.Clock(now, Delays.from_config(config))
+    body = message.body[:MAX_BODY_CHARS]
+    with immediate(db):
+        seen = message_store.by_twilio_sid(db, message.sid)
+        if seen is not None:
+            reply = message_store.reply_to(db, seen["id"])
+            log.info("inbound %s seen before: same answer", message.sid)
+            return reply["body"] if reply else None
+        phone = phones.normalise(message.sender) if phones.is_person_number(message.sender) else None
+        if phone is None:  # short codes, alphanumeric senders: automatic replies would loop or cost
+            message_store.add_message(db, direction="inbound", phone=message.sender or "?", body=body,
+                                      status="received", now=now, twilio_sid=message.sid)
+            log.info("inbound %s from a non-personal sender %s: no reply", message.sid,
+                     phones.mask(message.sender))
+            return None
+        parsed = keywords.parse(body)
+        if parsed.command == keywords.DELETE:
+            return _erase(db, config, phone, body, parsed.lang, clock)
+        person = journey.person_for(db, phone, parsed.lang or DEFAULT_LANGUAGE, clock)
+        if parsed.lang and journey.note_keyword_language(db, person["id"], parsed.lang, clock):
+            person = journey.known_person(db, phone)
+        inbound_id = message_store.add_message(db, direction="inbound", phone=phone, body=body,
+                                               status="received", now=now, person_id=person["id"],
+                                               twilio_sid=message.sid)
+        log.info("inbound %s from %s: %s", message.sid, phones.mask(phone), parsed.command)
+        if person["opted_out_at"] and parsed.command not in commands.WHILE_OPTED_OUT:
+            return None
+        reply = commands.run(parsed.command, commands.Context(db, person, parsed.args, clock, config))
+        if message.carrier_answered or not may_reply(db, config, phone, body, now,
+                                                     budgeted=parsed.command != keywords.STOP):
+            return None
+        message_store.add_message(db, direction="outbound", phone=phone, body=reply, status="sent",
+                                  now=now, person_id=person["id"], reply_to=inbound_id)
+        return reply
+
+
+def may_reply(db: Database, config: Mapping, phone: str, body: str, now: datetime,
+              pending: int = 0, budgeted: bool = True) -> bool:
+    """False past the hourly reply budget, or when the same text keeps coming (a loop).
+
+    The STOP confirmation is outside the budget (people rely on it), never outside loop protection.
+    """
+    since = now - WINDOW
+    if budgeted and message_store.replies_since(db, phone, since) >= config["SMS_MAX_REPLIES_PER_HOUR"]:
+        log.warning("no reply to %s: %s replies in the last hour", phones.mask(phone),
+                    config["SMS_MAX_REPLIES_PER_HOUR"])
+        return False
+    if message_store.same_inbound_since(db, phone, body, since) + pending > config["SMS_MAX_REPEATS_PER_HOUR"]:
+        log.warning("no reply to %s: the same text again (loop protection)", phones.mask(phone))
+        return False
+    return True
+
+
+def _erase(db: Database, config: Mapping, phone: str, body: str, lang: str | None,
+           clock: journey.Clock) -> str | None:
+    """DELETE: erase the person, then store nothing, not even this message or its reply."""
+    person = journey.known_person(db, phone)
+    if person is None:  # nothing held: nothing to erase, and nothing is created to say so
+        nobody = {"id": None, "phone": phone, "lang": lang or DEFAULT_LANGUAGE, "opted_out_at": None}
+        return commands.run(keywords.DELETE, commands.Context(db, nobody, (), clock, config))
+    answer = may_reply(db, config, phone, body, clock.now, pending=1)
+    reply = commands.run(keywords.DELETE, commands.Context(db, person, (), clock, config))
+    log.info("erased everything held about %s", phones.mask(phone))
+    return reply if answer and not person["opted_out_at"] else None
+

@@ -1,0 +1,174 @@
+"""Reading an SMS: normalise the text, find its keyword (typos forgiven), parse dates and numbers."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+HELP, STATUS, RIB, SENT, CARD, CLAIM, PAID = "help", "status", "rib", "sent", "card", "claim", "paid"
+LANG, STOP, START, DELETE, UNKNOWN = "lang", "stop", "start", "delete", "unknown"
+ONLINE, POST = "online", "post"
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A word people text, the command it means, and the language it tells us (None: both)."""
+
+    word: str
+    command: str
+    lang: str | None
+    forgiving: bool = True  # one wrong letter is forgiven (for words of 4+ letters)
+
+
+# Checked before anything else: a person who says stop must be heard, whatever follows.
+STOP_WORDS: tuple[Keyword, ...] = (
+    Keyword("STOP", STOP, None), Keyword("ARRET", STOP, "fr"), Keyword("ARRETER", STOP, "fr"),
+    # Twilio's standard opt-out words; exact only, since "quite" or "ends" are not a stop.
+    Keyword("STOPALL", STOP, None, False), Keyword("UNSUBSCRIBE", STOP, "en", False),
+    Keyword("CANCEL", STOP, "en", False), Keyword("END", STOP, "en", False),
+    Keyword("QUIT", STOP, "en", False), Keyword("OPTOUT", STOP, None, False),
+)
+# Unmistakable even after other words ("please STOP"); CANCEL or END there may mean something else.
+STOP_ANYWHERE = frozenset({"STOP", "ARRET", "ARRETER", "STOPALL", "UNSUBSCRIBE"})
+KEYWORDS: tuple[Keyword, ...] = (
+    Keyword("HELP", HELP, "en"), Keyword("INFO", HELP, None, False), Keyword("?", HELP, None),
+    Keyword("AIDE", HELP, "fr"),
+    Keyword("STATUS", STATUS, "en"), Keyword("ETAT", STATUS, "fr"),
+    Keyword("RIB", RIB, None),
+    Keyword("SENT", SENT, "en"), Keyword("ENVOI", SENT, "fr"), Keyword("ENVOYE", SENT, "fr"),
+    Keyword("CARD", CARD, "en"), Keyword("CARTE", CARD, "fr"),
+    Keyword("CLAIM", CLAIM, "en"), Keyword("FEUILLE", CLAIM, "fr"),
+    Keyword("PAID", PAID, "en"), Keyword("PAYE", PAID, "fr"), Keyword("PAYEE", PAID, "fr"),
+    Keyword("LANG", LANG, None), Keyword("LANGUE", LANG, "fr"), Keyword("LANGUAGE", LANG, "en"),
+    Keyword("START", START, None), Keyword("UNSTOP", START, None, False),
+    Keyword("DELETE", DELETE, "en"), Keyword("SUPPRIMER", DELETE, "fr"), Keyword("EFFACER", DELETE, "fr"),
+)
+# Words after SENT / ENVOI saying how the application went.
+METHODS: dict[str, str] = {
+    "ONLINE": ONLINE, "INTERNET": ONLINE, "WEB": ONLINE, "AMELI": ONLINE, "ENLIGNE": ONLINE,
+    "POST": POST, "COURRIER": POST, "POSTE": POST, "LETTRE": POST, "LETTER": POST,
+}
+# Words after LANG naming a language.
+LANGUAGE_NAMES: dict[str, str] = {
+    "FR": "fr", "FRANCAIS": "fr", "FRENCH": "fr", "EN": "en", "ENGLISH": "en", "ANGLAIS": "en",
+}
+
+_DATE_SEPARATOR = re.compile(r"(?<=\d)\s*[./\-]\s*(?=\d)")
+_NOT_WORD = re.compile(r"[^A-Z0-9/?]+")
+MIN_FORGIVING_LENGTH = 4
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a message asks: its command, the language its keyword is in, and the words after it."""
+
+    command: str
+    lang: str | None = None
+    args: tuple[str, ...] = ()
+
+
+def normalise(text: str) -> str:
+    """Upper case, accents and punctuation gone, dates written d/m, single spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).upper()
+    text = _DATE_SEPARATOR.sub("/", text)
+    text = text.replace("?", " ? ")
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """True when a and b differ by one letter changed, added, removed, or two swapped neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
+                                   and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+    short, long = sorted((a, b), key=len)
+    for i in range(len(long)):
+        if long[:i] + long[i + 1:] == short:
+            return True
+    return False
+
+
+def match(word: str, table: tuple[Keyword, ...]) -> Keyword | None:
+    """The keyword `word` is (exactly, or one letter off); None if none, or if it is ambiguous."""
+    for keyword in table:
+        if keyword.word == word:
+            return keyword
+    near = [k for k in table if k.forgiving and len(k.word) >= MIN_FORGIVING_LENGTH
+            and len(word) >= MIN_FORGIVING_LENGTH - 1 and one_edit_apart(word, k.word)]
+    if len({k.command for k in near}) != 1:
+        return None  # nothing close, or close to two different commands: better ask than guess
+    langs = {k.lang for k in near}
+    return Keyword(near[0].word, near[0].command, langs.pop() if len(langs) == 1 else None)
+
+
+def parse(text: str) -> Parsed:
+    """The command of a message: STOP words first, then the first word's keyword, else UNKNOWN."""
+    words = normalise(text).split()
+    if not words:
+        return Parsed(UNKNOWN)
+    stop = match(words[0], STOP_WORDS) or next(
+        (k for w in words for k in STOP_WORDS if k.word == w and k.word in STOP_ANYWHERE), None)
+    if stop:
+        return Parsed(STOP, stop.lang, tuple(words[1:]))
+    keyword = match(words[0], KEYWORDS)
+    if keyword is None:
+        return Parsed(UNKNOWN)
+    return Parsed(keyword.command, keyword.lang, tuple(words[1:]))
+
+
+def lookup(word: str, table: dict[str, str]) -> str | None:
+    """A word of a small vocabulary (methods, languages), one letter off forgiven for 4+ letters."""
+    if word in table:
+        return table[word]
+    values = {v for k, v in table.items() if len(k) >= MIN_FORGIVING_LENGTH and one_edit_apart(word, k)}
+    return values.pop() if len(values) == 1 else None
+
+
+class DateError(ValueError):
+    """A date we cannot read, or one in the future."""
+
+
+def parse_date(token: str, today: date) -> date:
+    """A d/m or d/m/y date, never after today; without a year, the latest such day not after today."""
+    parts = token.split("/")
+    if (len(parts) not in (2, 3) or not all(p.isdigit() and 0 < len(p) <= 2 for p in parts[:2])
+            or (len(parts) == 3 and not (parts[2].isdigit() and len(parts[2]) in (2, 4)))):
+        raise DateError(token)
+    day, month = int(parts[0]), int(parts[1])
+    try:
+        if len(parts) == 3:
+            year = int(parts[2])
+            year = year + 2000 if year < 100 else year
+            found = date(year, month, day)
+        else:
+            found = date(today.year, month, day) if (month, day) != (2, 29) else _last_29_february(today)
+            if found > today:
+                found = found.replace(year=found.year - 1)
+    except ValueError as error:
+        raise DateError(token) from error
+    if found > today:
+        raise DateError(token)
+    return found
+
+
+def _last_29_february(today: date) -> date:
+    year = today.year
+    while True:
+        try:
+            candidate = date(year, 2, 29)
+        except ValueError:
+            year -= 1
+            continue
+        if candidate <= today:
+            return candidate
+        year -= 1
+
+
+def split_args(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The date-looking words and the other words of a command's arguments."""
+    dates = [a for a in args if "/" in a and any(ch.isdigit() for ch in a)]
+    return dates, [a for a in args if a not in dates and a != "?"]

@@ -1,0 +1,270 @@
+"""POST /sms/inbound and /sms/status through HTTP: signatures, decoding, every command, the defences.
+
+Requests are signed with twilio's own RequestValidator, as Twilio signs them.
+"""
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale
+
+from sms.replies import help_text, render
+from tests.twilio_signing import inbound_params, new_sid, signature, signed_post, twiml_messages
+from webapp.store import messages as message_store
+from webapp.store import people
+
+PHONE = "+33612345678"
+TOKEN = "test-auth-token"
+
+
+@pytest.fixture
+def app_config(app_config):
+    return dict(app_config, TWILIO_AUTH_TOKEN=TOKEN, PUBLIC_BASE_URL="https://sms.example.org")
+
+
+def text(client, app, body, sender=PHONE, sid=None, **extra):
+    """Text the service; return the HTTP response and the reply texts."""
+    response = signed_post(client, app, "/sms/inbound", inbound_params(sender, body, sid, **extra))
+    assert response.status_code == 200, response.data
+    assert response.mimetype in ("application/xml", "text/xml")
+    return twiml_messages(response.data)
+
+
+def expected(app, lang, name, **params):
+    with app.app_context(), force_locale(lang):
+        return render(name, **params)
+
+
+def stored(db):
+    return db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+
+
+# -- refused requests: 4xx and nothing stored --------------------------------------------------
+def _unsigned(params):
+    return {}
+
+
+def _wrong_token(params):
+    return {"X-Twilio-Signature": signature("not-the-token", "https://sms.example.org/sms/inbound", params)}
+
+
+def _wrong_url(params):
+    return {"X-Twilio-Signature": signature(TOKEN, "https://evil.example.org/sms/inbound", params)}
+
+
+def _garbage(params):
+    return {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}
+
+
+@pytest.mark.parametrize(("case", "headers_for", "status"), [
+    ("missing signature", _unsigned, 403),
+    ("wrong signature (other token)", _wrong_token, 403),
+    ("wrong URL", _wrong_url, 403),
+    ("garbage signature", _garbage, 403),
+])
+def test_refused_requests_store_nothing(client, app, db, case, headers_for, status):
+    params = inbound_params(PHONE, "HELP")
+    response = client.post("/sms/inbound", data=params, headers=headers_for(params))
+    assert response.status_code == status, case
+    assert stored(db) == 0
+    assert people.person_by_phone(db, PHONE) is None
+
+
+def test_a_tampered_body_is_refused(client, app, db):
+    params = inbound_params(PHONE, "HELP")
+    headers = {"X-Twilio-Signature": signature(TOKEN, "https://sms.example.org/sms/inbound", params)}
+    response = client.post("/sms/inbound", data=dict(params, Body="DELETE"), headers=headers)
+    assert response.status_code == 403
+    assert stored(db) == 0
+
+
+def test_without_an_auth_token_everything_is_refused(app, db):
+    app.config["TWILIO_AUTH_TOKEN"] = None
+    client = app.test_client()
+    params = inbound_params(PHONE, "HELP")
+    for token in ("", TOKEN):
+        headers = {"X-Twilio-Signature": signature(token, "https://sms.example.org/sms/inbound", params)}
+        assert client.post("/sms/inbound", data=params, headers=headers).status_code == 403
+        assert client.post("/sms/status", data=params, headers=headers).status_code == 403
+    assert stored(db) == 0
+
+
+def test_no_params_is_a_bad_request(client, app, db):
+    assert signed_post(client, app, "/sms/inbound", {}).status_code == 400
+    assert signed_post(client, app, "/sms/status", {}).status_code == 400
+    assert stored(db) == 0
+
+
+def test_a_huge_body_is_refused_cleanly(client, app, db):
+    response = signed_post(client, app, "/sms/inbound", inbound_params(PHONE, "A" * 200_000))
+    assert response.status_code == 413
+    assert stored(db) == 0
+
+
+def test_get_is_not_allowed(client):
+    assert client.get("/sms/inbound").status_code in (403, 405)
+
+
+# -- commands, in English and in French -------------------------------------------------------
+@pytest.fixture
+def today(app):
+    from scheduler.rules import Delays
+    from webapp.journey import Clock
+    from webapp.store import utcnow
+
+    return Clock(utcnow(), Delays.from_config(app.config)).today
+
+
+# (case, texts sent first, the text, the reply's language, the reply's name, its parameters)
+COMMAND_CASES = [
+    ("HELP", [], "HELP", "en", "help", {}),
+    ("AIDE", [], "aide", "fr", "help", {}),
+    ("?", [], "?", "fr", "help", {}),
+    ("RIB en", ["HELP"], "rib", "en", "rib", {}),
+    ("RIB fr", [], "RIB", "fr", "rib", {}),
+    ("CARD", ["SENT ONLINE"], "CARD", "en", "card", {}),
+    ("CARTE", ["ENVOI INTERNET"], "Carte", "fr", "card", {}),
+    ("PAID none", [], "PAID", "en", "paid_none", {}),
+    ("PAYE none", [], "PAYE", "fr", "paid_none", {}),
+    ("PAID", ["CLAIM"], "PAID", "en", "paid", {"number": 1}),
+    ("PAYE n", ["FEUILLE", "FEUILLE"], "PAYE 2", "fr", "paid", {"number": 2}),
+    ("PAID how", [], "PAID 123456", "en", "paid_how", {}),
+    ("LANG EN", ["AIDE"], "LANGUE EN", "en", "lang_set", {}),
+    ("LANG FR", ["HELP"], "LANG FR", "fr", "lang_set", {}),
+    ("LANG how", ["HELP"], "LANG XX", "en", "lang_how", {}),
+    ("SENT how", [], "SENT", "en", "sent_how", {}),
+    ("ENVOI how", [], "ENVOI", "fr", "sent_how", {}),
+    ("bad date", [], "SENT POST 31/02", "en", "bad_date", {}),
+    ("future date", [], "FEUILLE 01/01/2099", "fr", "bad_date", {}),
+    ("unknown en", ["HELP"], "what is this", "en", "unknown", {}),
+    ("unknown fr", [], "bonjour", "fr", "unknown", {}),
+    ("STOP", [], "STOP", "fr", "stop", {}),
+    ("ARRET", ["HELP"], "arrêt", "en", "stop", {}),
+    ("STOPALL", ["HELP"], "stopall", "en", "stop", {}),
+    ("UNSUBSCRIBE", ["HELP"], "Unsubscribe", "en", "stop", {}),
+    ("START", ["HELP", "STOP"], "START", "en", "start", {}),
+    ("DELETE", ["HELP"], "DELETE", "en", "delete", {}),
+    ("SUPPRIMER", [], "supprimer", "fr", "delete", {}),
+    # one wrong letter, case, accents, spaces and punctuation forgiven
+    ("typo HLEP", [], "hlep", "en", "help", {}),
+    ("typo AIDDE", [], " Aidde !", "fr", "help", {}),
+    ("typo CRAD", ["SENT POST"], "crad", "en", "card", {}),
+    ("typo SUPRIMER", [], "suprimer", "fr", "delete", {}),
+    ("typo STPO", ["HELP"], "stpo", "en", "stop", {}),
+    ("typo FEUILE", [], "feuile", "fr", "claim", {"number": 1}),
+]
+
+
+@pytest.mark.parametrize(("case", "before", "body", "lang", "name", "params"), COMMAND_CASES,
+                         ids=[c[0] for c in COMMAND_CASES])
+def test_each_command_answers_in_the_persons_language(client, app, today, case, before, body, lang, name,
+                                                      params):
+    for setup in before:
+        text(client, app, setup)
+    if name == "claim":
+        params = dict(params, posted=today.strftime("%d/%m/%Y"))
+    if name == "help":
+        with app.app_context(), force_locale(lang):
+            want = help_text(None)
+    else:
+        want = expected(app, lang, name, **params)
+    assert text(client, app, body) == [want]
+
+
+def test_sent_and_claim_record_dates_and_status_reports_them(client, app, db, today):
+    [reply] = text(client, app, "ENVOI COURRIER 02/01/2026")
+    assert "02/01/2026" in reply and "23/01/2026" in reply  # by post: 3 weeks
+    [reply] = text(client, app, "FEUILLE 03/01/2026")
+    assert "03/01/2026" in reply
+    [status] = text(client, app, "ETAT")
+    assert "courrier le 02/01/2026" in status
+    assert "Feuille 1" in status and "03/01/2026" in status
+    person = people.person_by_phone(db, PHONE)
+    assert person["lang"] == "fr"
+    assert people.application(db, person["id"])["sent_on"] == "2026-01-02"
+
+
+def test_the_language_of_the_first_keyword_sticks_until_lang(client, app, db):
+    text(client, app, "HELP")
+    assert people.person_by_phone(db, PHONE)["lang"] == "en"
+    with app.app_context(), force_locale("en"):
+        assert text(client, app, "AIDE") == [help_text(None)]  # still English
+    assert people.person_by_phone(db, PHONE)["lang"] == "en"
+    text(client, app, "LANGUE FR")
+    text(client, app, "HELP")
+    assert people.person_by_phone(db, PHONE)["lang"] == "fr"
+
+
+# -- idempotence and defences -----------------------------------------------------------------
+def test_a_repeated_message_sid_is_applied_once_and_answered_the_same(client, app, db):
+    sid = new_sid()
+    first = text(client, app, "CLAIM", sid=sid)
+    again = text(client, app, "CLAIM", sid=sid)
+    assert first == again and first
+    person = people.person_by_phone(db, PHONE)
+    assert len(people.claims(db, person["id"])) == 1
+    assert [m["direction"] for m in message_store.log(db, PHONE)] == ["outbound", "inbound"]
+
+
+@pytest.mark.parametrize("sender", ["36179", "AMELI", "+3336", ""])
+def test_no_reply_to_short_codes_or_alphanumeric_senders(client, app, db, sender):
+    assert text(client, app, "HELP", sender=sender) == []
+    rows = message_store.log(db)
+    assert [r["direction"] for r in rows] == ["inbound"]
+    assert db.execute("SELECT COUNT(*) FROM people").fetchone()[0] == 0
+
+
+def test_at_most_ten_replies_an_hour(client, app):
+    replies = [text(client, app, body) for body in ["HELP", "RIB", "STATUS", "AIDE", "?", "ETAT", "RIB ",
+                                                     "help!", "Status.", "aide ?", "hello", "rib?"]]
+    assert all(replies[:10]) and replies[10:] == [[], []]
+
+
+def test_the_same_text_more_than_three_times_gets_no_reply(client, app):
+    replies = [text(client, app, "Your message was received. Thank you!") for _ in range(5)]
+    assert [len(r) for r in replies] == [1, 1, 1, 0, 0]
+    assert text(client, app, "HELP")  # other texts are still answered
+
+
+def test_after_stop_only_stop_and_start_are_answered(client, app, db):
+    text(client, app, "SENT ONLINE")
+    assert text(client, app, "STOP") == [expected(app, "en", "stop")]
+    assert text(client, app, "HELP") == []
+    assert text(client, app, "CARD") == []
+    person = people.person_by_phone(db, PHONE)
+    assert people.application(db, person["id"])["card_received_on"] is None  # not acted on either
+    assert text(client, app, "STOP") == [expected(app, "en", "stop")]
+    assert text(client, app, "START") == [expected(app, "en", "start")]
+    assert text(client, app, "HELP")
+
+
+def test_twilio_advanced_opt_out_is_applied_without_a_second_reply(client, app, db):
+    assert text(client, app, "STOP", OptOutType="STOP") == []
+    assert people.person_by_phone(db, PHONE)["opted_out_at"]
+
+
+def test_delete_erases_everything_and_stores_nothing_after(client, app, db):
+    text(client, app, "SENT ONLINE")
+    text(client, app, "CLAIM")
+    sid = new_sid()
+    assert text(client, app, "DELETE", sid=sid) == [expected(app, "en", "delete")]
+    assert people.person_by_phone(db, PHONE) is None
+    assert message_store.log(db, PHONE) == []
+    for table in ("people", "applications", "claims", "reminders", "messages"):
+        assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
+    # Twilio retries the same webhook: same answer, and still nothing stored
+    assert text(client, app, "DELETE", sid=sid) == [expected(app, "en", "delete")]
+    assert db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM people").fetchone()[0] == 0
+
+
+def test_numbers_are_normalised_to_e164(client, app, db):
+    text(client, app, "HELP", sender="+33 6 12 34 56 78")
+    assert people.person_by_phone(db, PHONE) is not None
+
+
+def test_numbers_are_masked_in_logs(client, app, caplog):
+    caplog.set_level("INFO")
+    text(client, app, "HELP")
+    text(client, app, "STOP")
+    assert caplog.records
+    assert PHONE not in caplog.text and "612345678" not in caplog.text
