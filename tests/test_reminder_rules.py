@@ -197,3 +197,31 @@ def test_dry_run_lists_and_changes_nothing(app, db):
     assert [(line.kind, line.outcome) for line in report.lines] == [(rules.CARD_DUE, "sent")]
     assert "CARTE" in report.lines[0].detail
     assert reminders.for_person(db, pid) == before and outbox(db) == []
+
+
+def test_a_leased_row_is_left_alone_then_taken_again_when_the_lease_ends(app, db):
+    pid = person(db)
+    journey.record_application(db, pid, "online", date(2026, 3, 1), at(START))
+    due = paris(2026, 3, 15, 10)
+    lease = timedelta(seconds=app.config["SEND_LEASE_SECONDS"])
+    [row] = reminders.claim_due(db, due, "dead-pass", due + lease, 10)  # a pass that then died
+    assert row["kind"] == rules.CARD_DUE
+    assert run_pass(app, due + lease - timedelta(seconds=1)).count("sent") == 0
+    assert run_pass(app, due + lease).count("sent") == 1
+    assert len(outbox(db, pid)) == 1
+
+
+def test_a_row_whose_message_was_accepted_before_the_pass_died_is_adopted_not_resent(app, db):
+    from sms import gateway
+
+    pid = person(db)
+    journey.record_application(db, pid, "online", date(2026, 3, 1), at(START))
+    due = paris(2026, 3, 15, 10)
+    lease = timedelta(seconds=app.config["SEND_LEASE_SECONDS"])
+    [row] = reminders.claim_due(db, due, "dead-pass", due + lease, 10)
+    # The dead pass got the gateway's answer written, then died before marking the reminder sent.
+    result = gateway.send(db, app.config, "+33612345678", "texte", person_id=pid, reminder_id=row["id"], now=due)
+    report = run_pass(app, due + lease)
+    assert [(line.outcome, line.detail) for line in report.lines] == [("sent", "recovered")]
+    assert [m["id"] for m in outbox(db, pid)] == [result.message_id]
+    assert reminders.for_person(db, pid)[0]["message_id"] == result.message_id
