@@ -1,0 +1,113 @@
+"""Status callbacks, end to end: the real twilio client sends to the fake Twilio, which POSTs signed
+callbacks back to the app served on loopback; statuses never move backwards; 21610 means STOP."""
+from __future__ import annotations
+
+import pytest
+
+from scheduler.rules import Delays
+from sms import gateway
+from tests.conftest import FIXED_NOW
+from tests.fake_twilio import fake_twilio  # noqa: F401
+from webapp import journey
+from webapp.store import messages as message_store
+from webapp.store import people
+
+PHONE = "+33612345678"
+
+
+@pytest.fixture
+def app_config(app_config, fake_twilio):  # noqa: F811
+    return dict(app_config, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
+                TWILIO_AUTH_TOKEN=fake_twilio.auth_token, TWILIO_API_BASE=fake_twilio.url,
+                TWILIO_FROM="+33700000001")
+
+
+@pytest.fixture
+def sent(app, db, live_server):
+    """One SMS sent through the fake Twilio, its callbacks aimed at the live server."""
+    app.config["PUBLIC_BASE_URL"] = live_server.url
+    clock = journey.Clock(FIXED_NOW, Delays.from_config(app.config))
+    person = journey.person_for(db, PHONE, "en", clock)
+    result = gateway.send(db, app.config, PHONE, "Your card should have come.", person_id=person["id"])
+    assert result.ok and result.status == "queued"
+    return result
+
+
+def status_of(db, result) -> tuple[str, int | None]:
+    row = message_store.message_by_id(db, result.message_id)
+    return row["status"], row["error_code"]
+
+
+def test_the_callback_url_is_the_public_base_url(fake_twilio, sent, live_server):  # noqa: F811
+    assert fake_twilio.message(sent.sid)["StatusCallback"] == live_server.url + "/sms/status"
+
+
+def test_statuses_move_forward(db, fake_twilio, sent):  # noqa: F811
+    for status, expected in [("sending", "queued"), ("sent", "sent"), ("delivered", "delivered")]:
+        response = fake_twilio.send_status_callback(sent.sid, status)
+        assert response.status_code == 204
+        assert status_of(db, sent) == (expected, None)
+
+
+@pytest.mark.parametrize("order", [
+    ["delivered", "sent", "queued"],
+    ["sent", "delivered", "sending", "sent"],
+    ["undelivered", "sent"],
+])
+def test_callbacks_out_of_order_never_move_a_status_backwards(db, fake_twilio, sent, order):  # noqa: F811
+    for status in order:
+        assert fake_twilio.send_status_callback(sent.sid, status).status_code == 204
+    final = max(order, key=["queued", "sending", "sent", "delivered", "undelivered"].index)
+    assert status_of(db, sent)[0] == final
+
+
+def test_undelivered_keeps_its_error_code(db, fake_twilio, sent):  # noqa: F811
+    fake_twilio.send_status_callback(sent.sid, "undelivered", error_code=30003)
+    assert status_of(db, sent) == ("undelivered", 30003)
+
+
+def test_error_21610_opts_the_person_out(db, fake_twilio, sent):  # noqa: F811
+    fake_twilio.send_status_callback(sent.sid, "failed", error_code=21610)
+    assert status_of(db, sent) == ("failed", 21610)
+    assert people.person_by_phone(db, PHONE)["opted_out_at"] is not None
+
+
+def test_a_callback_signed_with_another_token_changes_nothing(app, db, fake_twilio, sent):  # noqa: F811
+    genuine = fake_twilio.auth_token
+    fake_twilio.auth_token = "forged"
+    try:
+        assert fake_twilio.send_status_callback(sent.sid, "delivered").status_code == 403
+    finally:
+        fake_twilio.auth_token = genuine
+    assert status_of(db, sent)[0] == "queued"
+
+
+def test_a_callback_for_an_unknown_message_is_acknowledged_and_ignored(db, fake_twilio, sent, live_server):  # noqa: F811
+    import requests
+
+    from tests.twilio_signing import signature
+
+    params = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered"}
+    url = live_server.url + "/sms/status"
+    response = requests.post(url, data=params, timeout=5,
+                             headers={"X-Twilio-Signature": signature(fake_twilio.auth_token, url, params)})
+    assert response.status_code == 204
+    assert status_of(db, sent)[0] == "queued"
+
+
+def test_a_status_callback_cannot_touch_an_inbound_message(app, db, fake_twilio, live_server):  # noqa: F811
+    import requests
+
+    from tests.twilio_signing import inbound_params, signature
+
+    app.config["PUBLIC_BASE_URL"] = live_server.url
+    params = inbound_params(PHONE, "HELP")
+    url = live_server.url + "/sms/inbound"
+    requests.post(url, data=params, timeout=5,
+                  headers={"X-Twilio-Signature": signature(fake_twilio.auth_token, url, params)})
+    callback = {"MessageSid": params["MessageSid"], "MessageStatus": "failed", "ErrorCode": "21610"}
+    url = live_server.url + "/sms/status"
+    requests.post(url, data=callback, timeout=5,
+                  headers={"X-Twilio-Signature": signature(fake_twilio.auth_token, url, callback)})
+    assert message_store.by_twilio_sid(db, params["MessageSid"])["status"] == "received"
+    assert people.person_by_phone(db, PHONE)["opted_out_at"] is None
