@@ -61,10 +61,10 @@ def build_scheduler(app: Flask, background: bool) -> BaseScheduler:
     collapse into one (`coalesce`); a second scheduler elsewhere is harmless: rows are leased.
     """
     cls = BackgroundScheduler if background else BlockingScheduler
-    scheduler = cls(timezone=app.config["TIMEZONE"], job_defaults={
-        "coalesce": True, "max_instances": 1, "misfire_grace_time": PASS_EVERY_SECONDS})
+    scheduler = cls(timezone=app.config["TIMEZONE"])
     scheduler.add_job(dispatch_job, "interval", seconds=PASS_EVERY_SECONDS, args=[app], id="dispatch",
-                      next_run_time=datetime.now(UTC), replace_existing=True)
-    scheduler.add_job(cleanup_job, "cron", args=[app], id="cleanup", replace_existing=True,
-                      misfire_grace_time=3600, **CLEANUP_AT)
+                      next_run_time=datetime.now(UTC), replace_existing=True, coalesce=True,
+                      max_instances=1, misfire_grace_time=PASS_EVERY_SECONDS)
+    scheduler.add_job(cleanup_job, "cron", args=[app], id="cleanup", replace_existing=True, coalesce=True,
+                      max_instances=1, misfire_grace_time=3600, **CLEANUP_AT)
     return scheduler

@@ -1,0 +1,135 @@
+"""The scheduler process: APScheduler wiring, `python -m scheduler`, and no scheduler in the web app."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from scheduler import rules
+from scheduler.service import build_scheduler, cleanup
+from webapp import create_app, journey
+from webapp.store import iso, utcnow
+
+ROOT = Path(__file__).resolve().parent.parent
+NO_QUIET = "00:00-00:00"  # an empty window: these tests run on the real clock, at any hour
+
+
+def plan_due_now(db, count: int) -> None:
+    """`count` people whose card reminder is due now (applied by post 25 days ago)."""
+    clock = journey.Clock(utcnow(), rules.Delays())
+    for n in range(count):
+        pid = journey.person_for(db, f"+3362{n:07d}", "fr", clock)["id"]
+        journey.record_application(db, pid, "post", clock.today - timedelta(days=25), clock)
+
+
+def wait_for(predicate, timeout: float) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def sent_count(db) -> int:
+    return db.execute("SELECT COUNT(*) FROM reminders WHERE state = 'sent'").fetchone()[0]
+
+
+def env_for(app_config: dict) -> dict:
+    return dict(os.environ, DATABASE=app_config["DATABASE"], SECRET_KEY="test", SMS_BACKEND="outbox",
+                QUIET_HOURS=NO_QUIET, TWILIO_ACCOUNT_SID="", ENVIRONMENT="production")
+
+
+def test_building_the_app_starts_no_thread_and_no_scheduler(app_config):
+    before = set(threading.enumerate())
+    create_app(app_config)
+    assert set(threading.enumerate()) == before
+
+
+def test_jobs_pass_every_minute_one_at_a_time_and_clean_up_daily(app):
+    scheduler = build_scheduler(app, background=True)
+    dispatch, daily = scheduler.get_job("dispatch"), scheduler.get_job("cleanup")
+    assert dispatch.trigger.interval == timedelta(minutes=1)
+    assert (dispatch.coalesce, dispatch.max_instances) == (True, 1)
+    assert str(daily.trigger).startswith("cron[") and "hour='3'" in str(daily.trigger)
+
+
+def test_the_in_process_scheduler_of_make_run_sends_what_is_due(app, db):
+    app.config["QUIET_HOURS"] = NO_QUIET
+    plan_due_now(db, 3)
+    scheduler = build_scheduler(app, background=True)
+    scheduler.start()
+    try:
+        assert wait_for(lambda: sent_count(db) == 3, 10)
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def test_cleanup_deletes_old_cancelled_reminders_and_blanks_old_texts_only(app, db):
+    clock = journey.Clock(utcnow() - timedelta(days=200), rules.Delays())
+    pid = journey.person_for(db, "+33612345678", "fr", clock)["id"]
+    journey.record_application(db, pid, "online", clock.today, clock)
+    journey.record_application(db, pid, "online", clock.today + timedelta(days=1), clock)  # 2 cancelled
+    db.execute("INSERT INTO messages (direction, person_id, phone, body, encoding, segments, status,"
+               " created_at, updated_at) VALUES ('inbound', ?, '+33612345678', 'ENVOI', 'GSM-7', 1,"
+               " 'received', ?, ?)", (pid, iso(clock.now), iso(clock.now)))
+    db.execute("INSERT INTO messages (direction, person_id, phone, body, encoding, segments, status,"
+               " created_at, updated_at) VALUES ('inbound', ?, '+33612345678', 'ETAT', 'GSM-7', 1,"
+               " 'received', ?, ?)", (pid, iso(utcnow()), iso(utcnow())))
+    db.conn.commit()
+    assert cleanup(app) == {"cancelled_reminders": 2, "message_bodies": 1}
+    assert Counter(r["state"] for r in db.query("SELECT state FROM reminders")) == {"scheduled": 2}
+    assert [r["body"] for r in db.query("SELECT body FROM messages ORDER BY id")] == ["", "ETAT"]
+
+
+@pytest.mark.slow
+def test_two_scheduler_processes_by_mistake_send_each_reminder_once_and_stop_on_sigterm(app_config, db):
+    plan_due_now(db, 200)
+    procs = [subprocess.Popen([sys.executable, "-m", "scheduler"], cwd=ROOT, env=env_for(app_config),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    try:
+        assert wait_for(lambda: sent_count(db) == 200, 60)
+        time.sleep(1.0)  # a late pass in the other process would show up now
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        outputs = [proc.communicate(timeout=30)[0] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], outputs
+    assert all("stopping after the current pass" in output for output in outputs)
+    per_reminder = Counter(r["reminder_id"] for r in db.query("SELECT reminder_id FROM messages"))
+    assert len(per_reminder) == 200 and set(per_reminder.values()) == {1}
+
+
+@pytest.mark.slow
+def test_gunicorn_with_four_workers_runs_no_scheduler(app_config, db):
+    plan_due_now(db, 1)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    proc = subprocess.Popen([str(gunicorn), "-w", "4", "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT,
+                            env=env_for(app_config), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        def answers() -> bool:
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/", timeout=1).status_code < 600
+            except requests.ConnectionError:
+                return False
+
+        assert wait_for(answers, 30)
+        time.sleep(3)  # a scheduler would have run its first pass at start-up
+        assert sent_count(db) == 0
+        assert db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
