@@ -1,0 +1,84 @@
+"""Quiet hours on the local clock (DST nights), and reminder texts: fr and en, one GSM-7 segment each."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.pofile import read_po
+
+from scheduler import texts
+from scheduler.quiet import QuietHours
+from sms.segments import GSM7, measure
+
+PARIS = ZoneInfo("Europe/Paris")
+NIGHT = QuietHours.parse("20:00-09:00", PARIS)
+CATALOGUE = texts.__file__.replace("texts.py", "translations/fr/LC_MESSAGES/messages.po")
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("instant", "inside"), [
+    (utc(2026, 3, 4, 18, 59), False), (utc(2026, 3, 4, 19, 0), True),    # 20:00 CET
+    (utc(2026, 3, 5, 7, 59), True), (utc(2026, 3, 5, 8, 0), False),      # 09:00 CET
+    (utc(2026, 3, 29, 6, 59), True), (utc(2026, 3, 29, 7, 0), False),    # 09:00 CEST, the first morning
+    (utc(2026, 10, 24, 17, 59), False), (utc(2026, 10, 24, 18, 0), True),  # 20:00 CEST
+    (utc(2026, 10, 25, 7, 59), True), (utc(2026, 10, 25, 8, 0), False),  # 09:00 CET, the first morning
+])
+def test_quiet_hours_follow_the_local_clock(instant, inside):
+    assert NIGHT.contains(instant) is inside
+
+
+@pytest.mark.parametrize(("instant", "end", "hours"), [
+    (utc(2026, 3, 4, 19, 0), utc(2026, 3, 5, 8, 0), 13),
+    (utc(2026, 3, 28, 19, 0), utc(2026, 3, 29, 7, 0), 12),    # the March night is an hour shorter
+    (utc(2026, 10, 24, 18, 0), utc(2026, 10, 25, 8, 0), 14),  # the October night an hour longer
+    (utc(2026, 3, 5, 5, 0), utc(2026, 3, 5, 8, 0), 3),        # after midnight: ends the same day
+])
+def test_the_window_ends_at_nine_local_whatever_the_offset(instant, end, hours):
+    assert NIGHT.end_after(instant) == end
+    assert end - instant == timedelta(hours=hours)
+
+
+def test_a_daytime_window_and_an_empty_one():
+    lunch = QuietHours.parse("12:00-14:00", "Europe/Paris")
+    assert lunch.contains(utc(2026, 6, 1, 10, 30)) and not lunch.contains(utc(2026, 6, 1, 12, 0))
+    assert lunch.end_after(utc(2026, 6, 1, 10, 30)) == utc(2026, 6, 1, 12, 0)
+    assert lunch.end_after(utc(2026, 6, 1, 9, 0)) == utc(2026, 6, 1, 9, 0)  # outside: now
+    never = QuietHours.parse("00:00-00:00", "Europe/Paris")
+    assert not any(never.contains(utc(2026, 6, 1, hour)) for hour in range(24))
+
+
+def test_every_text_is_translated_into_french():
+    with open(CATALOGUE, "rb") as handle:
+        catalogue = read_po(handle)
+    msgids = {msgid for pair in texts.TEXTS.values() for msgid in pair} | {"%(keyword)s to %(number)s"}
+    assert all(catalogue.get(msgid) is not None and catalogue.get(msgid).string for msgid in msgids)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("kind", sorted(texts.TEXTS))
+@pytest.mark.parametrize("reply_number", [None, "+331234567890123"])  # the longest E.164 number
+def test_each_text_fits_one_gsm7_segment_with_the_longest_values(app, lang, kind, reply_number):
+    config = dict(app.config, SMS_REPLY_NUMBER=reply_number, CLAIM_DELAY_DAYS=99, CARD_FOLLOWUP_DAYS=99)
+    with app.app_context():
+        body = texts.render(kind, "999", lang, config)
+    encoded = measure(body)
+    assert (encoded.encoding, encoded.segments) == (GSM7, 1), (encoded, body)
+    keyword = {"fr": ("CARTE", "PAYE 999"), "en": ("CARD", "PAID 999")}[lang][kind.startswith("claim")]
+    assert keyword in body
+    if reply_number:
+        assert reply_number in body
+    if kind.endswith("followup"):
+        assert "3646" in body  # the follow-ups point to the caisse's number
+
+
+def test_texts_are_in_the_persons_language_and_fall_back_to_french(app):
+    with app.app_context():
+        french = texts.render("card_due", "card", "fr", app.config)
+        english = texts.render("card_due", "card", "en", app.config)
+        unknown = texts.render("card_due", "card", "xx", app.config)
+    assert french.startswith("Carte Vitale : votre carte") and "Répondez CARTE" in french
+    assert english.startswith("Carte Vitale: your card") and unknown == french
