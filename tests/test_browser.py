@@ -1,0 +1,222 @@
+"""The PWA in real Chromium against a real loopback server: offline, no JavaScript, privacy, accessibility."""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from stdnum.fr import nir
+
+from tests.conftest import LiveServer
+from webapp.i18n import LANGUAGES
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/{lang}/", "/{lang}/dates", "/{lang}/number", "/{lang}/help"]
+VALID_NUMBER = "2 95 10 99 126 111 93"  # the documented example (facts.md)
+HEADINGS = {"fr": "Obtenir et utiliser votre carte Vitale", "en": "Get and use your carte Vitale"}
+
+
+@pytest.fixture
+def app_config(app_config):
+    """Delays that differ from the defaults, so the page must read them from the server."""
+    return dict(app_config, CARD_DELAY_ONLINE_DAYS=10, CARD_DELAY_POST_DAYS=25, CLAIM_DELAY_DAYS=30)
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def server(app):
+    """A live server this test can stop (to go offline)."""
+    live = LiveServer(app).start()
+    yield live
+    if live.thread.is_alive():
+        live.stop()
+
+
+def controlled(page, url: str) -> None:
+    """Open `url` and wait until the service worker controls the page (after `clients.claim()`)."""
+    page.goto(url)
+    page.evaluate("""() => navigator.serviceWorker.controller || new Promise(resolve =>
+        navigator.serviceWorker.addEventListener('controllerchange', resolve))""")
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+
+
+def test_service_worker_controls_the_page_and_precaches_every_language(context, live_server):
+    page = context.new_page()
+    controlled(page, live_server.url + "/en/")
+    cached = page.evaluate("""async () => {
+        const names = await caches.keys();
+        const cache = await caches.open(names[0]);
+        return {names, urls: (await cache.keys()).map(r => new URL(r.url).pathname)};
+    }""")
+    assert len(cached["names"]) == 1 and cached["names"][0].startswith("cv-shell-")
+    for lang in LANGUAGES:
+        for path in PAGES:
+            assert path.format(lang=lang) in cached["urls"]
+        assert f"/{lang}/manifest.webmanifest" in cached["urls"]
+    assert {"/static/js/app.js", "/static/css/app.css", "/static/icons/icon-512.png"} <= set(cached["urls"])
+
+
+def test_offline_reload_keeps_ticks_and_other_language_opens(context, server):
+    page = context.new_page()
+    controlled(page, server.url + "/fr/")
+    page.check("#step-registered")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    server.stop()
+    assert page.evaluate("fetch('/fr/?network-check').then(() => 'up', () => 'down')") == "down"
+
+    page.reload()
+    assert page.locator("h1").inner_text() == HEADINGS["fr"]
+    assert page.is_checked("#step-registered")
+    assert not page.is_checked("#step-final-number")
+
+    page.click("a[data-switch-lang=en]")
+    page.wait_for_url(server.url + "/en/")
+    assert page.locator("h1").inner_text() == HEADINGS["en"]
+    assert page.is_checked("#step-registered")  # the ticks are the device's, whatever the language
+    page.goto(server.url + "/en/number")
+    assert page.locator("#nir-input").is_visible()
+    assert posts == []
+
+
+def test_ticks_are_saved_without_reload_or_post(context, live_server):
+    page = context.new_page()
+    page.goto(live_server.url + "/en/")
+    requests = []
+    page.on("request", lambda request: requests.append((request.method, request.url)))
+    assert not page.locator("[data-checklist-submit]").first.is_visible()
+    page.check("#step-online-photo")
+    assert page.locator("form[data-enhance=checklist] [role=status]").inner_text() == "Saved on this phone."
+    assert json.loads(page.evaluate("localStorage.getItem('cv.checklist')")) == {"done": ["online-photo"]}
+    assert [r for r in requests if r[0] == "POST"] == []
+    page.reload()
+    assert page.is_checked("#step-online-photo")
+
+
+def test_no_javascript_ticks_post_and_redirect(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/en/")
+    page.check("#step-final-number")
+    with page.expect_navigation():
+        page.locator("[data-checklist-submit]").first.click()
+    assert page.url == live_server.url + "/en/"
+    assert "Saved on this phone." in page.locator(".notice").inner_text()
+    assert page.is_checked("#step-final-number")
+    page.goto(live_server.url + "/fr/")  # kept in the session, in every language
+    assert page.is_checked("#step-final-number")
+    assert not page.is_checked("#step-registered")
+    context.close()
+
+
+def test_my_dates_are_computed_and_kept_on_the_device(context, live_server):
+    page = context.new_page()
+    page.goto(live_server.url + "/en/dates")
+    requests = []
+    page.on("request", lambda request: requests.append(request.method))
+    today = date.today()
+    sent = today - timedelta(days=3)
+    page.check("#method-online")
+    page.fill("#sent_on", sent.isoformat())
+    page.click("form[data-dates-form=application] [type=submit]")
+    expected = page.locator("[data-dates-output=card] [data-expected-on]")
+    assert expected.get_attribute("data-expected-on") == (sent + timedelta(days=10)).isoformat()
+    assert f"{(sent + timedelta(days=10)):%B} {(sent + timedelta(days=10)).day}" in expected.inner_text()
+
+    old, recent = today - timedelta(days=31), today - timedelta(days=2)
+    for posted in (old, recent):
+        page.fill("#posted_on", posted.isoformat())
+        page.click("form[data-dates-form=add-claim] [type=submit]")
+    claims = page.locator("[data-dates-output=claims] li")
+    assert claims.count() == 2
+    assert claims.nth(0).get_attribute("data-overdue") == ""
+    assert claims.nth(1).get_attribute("data-overdue") is None
+    assert claims.nth(1).get_attribute("data-due-on") == (recent + timedelta(days=30)).isoformat()
+
+    page.fill("#posted_on", (today + timedelta(days=1)).isoformat())
+    page.click("form[data-dates-form=add-claim] [type=submit]")
+    error = page.locator("[data-dates-form=add-claim] [data-js-error]")
+    assert error.inner_text() == "The date you posted the form must be today or in the past"
+    assert claims.count() == 2
+
+    page.reload()
+    assert claims.count() == 2
+    assert expected.get_attribute("data-expected-on") == (sent + timedelta(days=10)).isoformat()
+    assert "POST" not in requests
+
+
+def test_the_typed_number_is_never_sent(context, live_server, app):
+    seen = []  # what the server received: path, query, headers and body of every request
+    wsgi = app.wsgi_app
+
+    def recording(environ, start_response):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = __import__("io").BytesIO(body)
+        headers = {k: v for k, v in environ.items() if k.startswith("HTTP_")}
+        seen.append(f"{environ['PATH_INFO']}?{environ.get('QUERY_STRING', '')} {headers} {body!r}")
+        return wsgi(environ, start_response)
+
+    app.wsgi_app = recording
+    requests = []  # what the browser sent, to any address
+    context.on("request", lambda r: requests.append(f"{r.url} {r.all_headers()} {r.post_data or ''}"))
+    page = context.new_page()
+    controlled(page, live_server.url + "/en/number")
+    field = page.locator("#nir-input")
+    assert field.get_attribute("name") is None
+    assert field.get_attribute("autocomplete") == "off"
+    assert page.evaluate("document.getElementById('nir-input').form") is None
+    field.press_sequentially(VALID_NUMBER)
+    assert "well formed" in page.locator(".nir-result").inner_text()
+    assert "woman" in page.locator(".nir-result").inner_text()
+    field.press("Enter")
+    page.click("a[data-switch-lang=fr]")  # leave the page, then come back and tick a step
+    page.wait_for_url(live_server.url + "/fr/number")
+    page.go_back()
+    page.wait_for_url(live_server.url + "/en/number")
+    page.goto(live_server.url + "/en/")
+    page.check("#step-registered")
+    page.reload()
+    stored = page.evaluate("JSON.stringify(localStorage) + document.cookie")
+
+    compact = VALID_NUMBER.replace(" ", "")
+    assert requests and seen
+    for text in requests + seen + [stored]:
+        for form in (compact, VALID_NUMBER, VALID_NUMBER.replace(" ", "+"), VALID_NUMBER.replace(" ", "%20")):
+            assert form not in text
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    ("1 95 10 99 126 111", "13 of 15"),
+    ("1 95 10 99 126 111 " + nir.calc_check_digits("1951099126111"), "man"),
+    ("2 95 10 99 126 111 39", "key"),
+    ("7 95 10 99 126 11", "very old temporary"),
+    ("2 53 07 2B 073 004 70", "well formed"),
+])
+def test_number_checker_explains(context, live_server, typed, says):
+    page = context.new_page()
+    page.goto(live_server.url + "/en/number")
+    page.fill("#nir-input", typed)
+    assert says in page.locator(".nir-result").inner_text()
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_axe_finds_no_violation(context, live_server, lang):
+    page = context.new_page()
+    axe = Axe()
+    problems = {}
+    for path in PAGES:
+        page.goto(live_server.url + path.format(lang=lang))
+        if path.endswith("number"):
+            page.fill("#nir-input", VALID_NUMBER)
+        results = axe.run(page)
+        if results.violations_count:
+            problems[path] = results.generate_report()
+    assert problems == {}
