@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from sms.segments import measure
 
 REPLIES = {
-    "help": _l("Send: STATUS, SENT ONLINE/POST dd/mm, CARD, CLAIM dd/mm, PAID, RIB, LANG FR, STOP, DELETE."
+    "help": _l("Send: STATUS, SENT ONLINE/POST, CARD, CLAIM dd/mm, PAID, RIB, LANG FR, STOP, DELETE."
                " Help: Assurance Maladie 3646."),
     "help_comede": _l("Comede: %(phone)s."),
     "unknown": _l("Sorry, we did not understand. Send HELP for the list of keywords."),

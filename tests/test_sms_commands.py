@@ -1,0 +1,187 @@
+"""The command table and the inbound core, without HTTP: what each keyword does to the journey."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from scheduler.rules import Delays
+from sms import commands, inbound
+from sms import keywords as kw
+from tests.conftest import FIXED_NOW
+from webapp import journey
+from webapp.store import messages as message_store
+from webapp.store import people, reminders
+
+PHONE = "+33612345678"
+
+
+@pytest.fixture
+def clock(app):
+    return journey.Clock(FIXED_NOW, Delays.from_config(app.config))
+
+
+@pytest.fixture
+def person(db, clock):
+    return journey.person_for(db, PHONE, "en", clock)
+
+
+@pytest.fixture
+def run(app, db, clock, person):
+    """Run one command as the person, the way the core does."""
+    def run(command: str, *args: str) -> str:
+        fresh = people.person_by_id(db, person["id"])
+        with app.app_context():
+            return commands.run(command, commands.Context(db, fresh, args, clock, app.config))
+    return run
+
+
+def test_every_command_of_the_parser_has_a_function():
+    parsed = {k.command for k in kw.KEYWORDS + kw.STOP_WORDS} | {kw.UNKNOWN}
+    assert parsed == set(commands.COMMANDS)
+
+
+def test_sent_online_today_plans_the_card_reminders(run, db, person, clock):
+    reply = run(kw.SENT, "ONLINE")
+    assert "02/03/2026" in reply and "16/03/2026" in reply  # online: 14 days
+    application = people.application(db, person["id"])
+    assert (application["method"], application["sent_on"]) == ("online", "2026-03-02")
+    kinds = {r["kind"] for r in reminders.for_person(db, person["id"]) if r["state"] == "scheduled"}
+    assert kinds == {"card_due", "card_followup"}
+
+
+def test_sent_with_a_date_infers_the_year(run, db, person):
+    run(kw.SENT, "POST", "05/03")  # 5 March is after today (2 March): last year
+    assert people.application(db, person["id"])["sent_on"] == "2025-03-05"
+
+
+@pytest.mark.parametrize("args", [(), ("BY", "PIGEON"), ("ONLINE", "POST")])
+def test_sent_without_a_clear_method_explains_and_records_nothing(run, db, person, args):
+    assert "SENT ONLINE or SENT POST" in run(kw.SENT, *args)
+    assert people.application(db, person["id"]) is None
+
+
+def test_sent_forgives_a_typo_in_the_method(run, db, person):
+    run(kw.SENT, "ONLIEN")
+    assert people.application(db, person["id"])["method"] == "online"
+
+
+def test_a_future_date_is_refused(run, db, person):
+    assert "future" in run(kw.CLAIM, "01/01/2099")
+    assert people.claims(db, person["id"]) == []
+
+
+def test_card_stops_the_card_reminders(run, db, person):
+    run(kw.SENT, "ONLINE")
+    run(kw.CARD)
+    assert people.application(db, person["id"])["card_received_on"] == "2026-03-02"
+    assert not [r for r in reminders.for_person(db, person["id"]) if r["state"] == "scheduled"]
+
+
+def test_claim_and_paid(run, db, person):
+    assert "feuille de soins 1 posted on 20/02/2026" in run(kw.CLAIM, "20/02")
+    assert "feuille de soins 2" in run(kw.CLAIM)
+    assert {r["subject"] for r in reminders.for_person(db, person["id"]) if r["state"] == "scheduled"} == {"1", "2"}
+    assert run(kw.PAID) == "Noted: feuille de soins 1 is paid."  # the oldest open one
+    assert run(kw.PAID, "1").startswith("We have no unpaid")
+    assert run(kw.PAID, "2") == "Noted: feuille de soins 2 is paid."
+    assert people.claims(db, person["id"], open_only=True) == []
+
+
+def test_status_tells_the_application_the_card_date_and_each_claim_with_its_age(run):
+    assert run(kw.STATUS).startswith("No application recorded.")
+    run(kw.SENT, "POST", "20/02")
+    run(kw.CLAIM, "01/02")
+    status = run(kw.STATUS)
+    assert "Applied by post on 20/02/2026." in status
+    assert "Card expected around 13/03/2026." in status
+    assert "Feuille 1: posted 01/02/2026, 29 days ago." in status
+
+
+def test_status_says_when_the_card_is_late_and_when_it_came(run, db, person, clock):
+    run(kw.SENT, "ONLINE", "01/01")
+    assert "not here yet: call your caisse on 3646" in run(kw.STATUS)
+    run(kw.CARD)
+    assert "Card arrived on 02/03/2026." in run(kw.STATUS)
+
+
+def test_lang_switches_and_answers_in_the_new_language(run, db, person):
+    reply = run(kw.LANG, "FR")
+    assert people.person_by_id(db, person["id"])["lang"] == "fr"
+    assert "LANGUE EN" in reply
+    assert "LANGUE FR" in run(kw.LANG, "KLINGON")  # an unknown language: how to choose, in French now
+    assert people.person_by_id(db, person["id"])["lang"] == "fr"
+
+
+def test_stop_mutes_and_start_brings_reminders_back(run, db, person):
+    run(kw.SENT, "ONLINE")
+    run(kw.STOP)
+    assert people.person_by_id(db, person["id"])["opted_out_at"]
+    assert {r["state"] for r in reminders.for_person(db, person["id"])} == {"muted"}
+    run(kw.START)
+    assert people.person_by_id(db, person["id"])["opted_out_at"] is None
+    assert {r["state"] for r in reminders.for_person(db, person["id"])} == {"scheduled"}
+
+
+def test_delete_erases_the_person(run, db, person):
+    run(kw.CLAIM)
+    assert run(kw.DELETE).startswith("We have deleted everything")
+    assert people.person_by_id(db, person["id"]) is None
+    assert db.execute("SELECT COUNT(*) FROM claims").fetchone()[0] == 0
+
+
+# -- the core: once per MessageSid, a budget, loop protection ---------------------------------
+def handle(app, db, body, sid, now=FIXED_NOW, sender=PHONE):
+    with app.app_context():
+        return inbound.handle(db, app.config, inbound.Inbound(sender, body, sid), now=now)
+
+
+def test_the_same_sid_is_applied_once(app, db):
+    first = handle(app, db, "CLAIM", "SM1")
+    assert handle(app, db, "CLAIM", "SM1") == first
+    person = people.person_by_phone(db, PHONE)
+    assert len(people.claims(db, person["id"])) == 1
+
+
+def test_the_reply_budget_is_per_hour_and_per_number(app, db):
+    answers = [handle(app, db, f"RIB {i}", f"SM{i}") for i in range(11)]
+    assert all(answers[:10]) and answers[10] is None
+    assert handle(app, db, "RIB", "SMother", sender="+33698765432")  # another number is not affected
+    later = FIXED_NOW + timedelta(hours=1, minutes=1)
+    assert handle(app, db, "RIB", "SMlater", now=later)  # an hour on, answers again
+
+
+def test_a_stop_confirmation_is_outside_the_budget(app, db):
+    for i in range(10):
+        handle(app, db, f"HELP {i}", f"SM{i}")
+    assert handle(app, db, "HELP", "SMx") is None
+    assert handle(app, db, "STOP", "SMstop").startswith("You will get no more messages")
+
+
+def test_loop_protection_counts_the_same_text_in_the_last_hour(app, db):
+    answers = [handle(app, db, "OK", f"SM{i}", now=FIXED_NOW + timedelta(minutes=i)) for i in range(5)]
+    assert [a is not None for a in answers] == [True, True, True, False, False]
+    assert handle(app, db, "OK", "SMnext", now=FIXED_NOW + timedelta(hours=2))
+
+
+def test_every_inbound_and_reply_is_logged_with_encoding_and_segments(app, db):
+    handle(app, db, "Bonjour 🙂", "SMa")
+    inbound_row, reply_row = reversed(message_store.log(db, PHONE))
+    assert (inbound_row["direction"], inbound_row["encoding"], inbound_row["twilio_sid"]) == ("inbound", "UCS-2", "SMa")
+    assert (reply_row["direction"], reply_row["encoding"], reply_row["segments"]) == ("outbound", "GSM-7", 1)
+    assert reply_row["reply_to"] == inbound_row["id"]
+
+
+def test_a_first_french_keyword_makes_a_french_speaker(app, db):
+    reply = handle(app, db, "aide", "SMfr", sender="+33611111111")
+    assert people.person_by_phone(db, "+33611111111")["lang"] == "fr"
+    assert reply.startswith("Envoyez")
+    handle(app, db, "help", "SMen", sender="+33611111111")
+    assert people.person_by_phone(db, "+33611111111")["lang"] == "fr"
+
+
+def test_dates_use_the_local_calendar(app, db):
+    # 23:30 UTC on 1 March is already 2 March in Paris
+    handle(app, db, "CLAIM", "SMlate", now=FIXED_NOW.replace(day=1, hour=23, minute=30))
+    person = people.person_by_phone(db, PHONE)
+    assert people.claims(db, person["id"])[0]["posted_on"] == date(2026, 3, 2).isoformat()

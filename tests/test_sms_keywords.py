@@ -1,0 +1,96 @@
+"""Reading an SMS: normalisation, keywords with typos forgiven, STOP first, dates never in the future."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from sms import keywords as kw
+
+TODAY = date(2026, 3, 2)
+
+
+@pytest.mark.parametrize(("text", "normalised"), [
+    ("  help  ", "HELP"),
+    ("Aide!!", "AIDE"),
+    ("état", "ETAT"),
+    ("ENVOI   internet, 05.03", "ENVOI INTERNET 05/03"),
+    ("sent post 5 - 3 - 2026", "SENT POST 5/3/2026"),
+    ("help?", "HELP ?"),
+    ("ｈｅｌｐ", "HELP"),  # full-width letters
+    ("Payé n°2", "PAYE N 2"),
+    ("🙂 مرحبا", ""),
+])
+def test_normalise(text, normalised):
+    assert kw.normalise(text) == normalised
+
+
+@pytest.mark.parametrize(("text", "command", "lang"), [
+    ("HELP", kw.HELP, "en"), ("aide", kw.HELP, "fr"), ("?", kw.HELP, None), ("Info", kw.HELP, None),
+    ("STATUS", kw.STATUS, "en"), ("État", kw.STATUS, "fr"),
+    ("rib", kw.RIB, None),
+    ("SENT ONLINE", kw.SENT, "en"), ("Envoi courrier", kw.SENT, "fr"),
+    ("card", kw.CARD, "en"), ("Carte", kw.CARD, "fr"),
+    ("claim 05/03", kw.CLAIM, "en"), ("Feuille", kw.CLAIM, "fr"),
+    ("paid 2", kw.PAID, "en"), ("payé", kw.PAID, "fr"),
+    ("LANG EN", kw.LANG, None), ("langue fr", kw.LANG, "fr"),
+    ("START", kw.START, None),
+    ("DELETE", kw.DELETE, "en"), ("Supprimer", kw.DELETE, "fr"),
+    # one wrong letter (changed, missing, added, swapped) in keywords of 4+ letters
+    ("HLEP", kw.HELP, "en"), ("STAUTS", kw.STATUS, "en"), ("CLAM", kw.CLAIM, "en"),
+    ("FEUILE", kw.CLAIM, "fr"), ("SUPPRIMMER", kw.DELETE, "fr"), ("DELTE", kw.DELETE, "en"),
+    ("CARTR", kw.CARD, "fr"),
+    # but not two, and not in short keywords
+    ("HLPE X", kw.UNKNOWN, None), ("RUB", kw.UNKNOWN, None), ("DELLETTE", kw.UNKNOWN, None),
+    # ambiguous between two commands: ask rather than guess (START or ETAT?)
+    ("STAT", kw.UNKNOWN, None),
+    ("", kw.UNKNOWN, None), ("bonjour", kw.UNKNOWN, None), ("12/03", kw.UNKNOWN, None),
+])
+def test_parse_finds_the_command_and_its_language(text, command, lang):
+    parsed = kw.parse(text)
+    assert (parsed.command, parsed.lang) == (command, lang)
+
+
+@pytest.mark.parametrize("text", [
+    "STOP", "stop please", "Arrêt", "ARRETER", "stopall", "UNSUBSCRIBE", "cancel", "end", "quit",
+    "stpo", "HELP STOP", "merci, stop", "CARD arrêt",
+])
+def test_stop_words_win_over_anything_else(text):
+    assert kw.parse(text).command == kw.STOP
+
+
+@pytest.mark.parametrize("text", ["cancelled my appointment", "the end is near", "quite good"])
+def test_twilio_stop_words_count_only_as_the_exact_first_word(text):
+    assert kw.parse(text).command == kw.UNKNOWN
+
+
+def test_arguments_come_normalised():
+    assert kw.parse("Envoi  Internet 5.3").args == ("INTERNET", "5/3")
+
+
+@pytest.mark.parametrize(("token", "expected"), [
+    ("02/03", date(2026, 3, 2)),          # today
+    ("1/3", date(2026, 3, 1)),
+    ("03/03", date(2025, 3, 3)),          # tomorrow's day and month: last year's
+    ("25/12", date(2025, 12, 25)),
+    ("29/02", date(2024, 2, 29)),         # the last 29 February not in the future
+    ("05/01/2026", date(2026, 1, 5)),
+    ("05/01/26", date(2026, 1, 5)),
+])
+def test_dates_are_never_in_the_future(token, expected):
+    assert kw.parse_date(token, TODAY) == expected
+
+
+@pytest.mark.parametrize("token", ["31/02", "00/03", "1/13", "03/03/2026", "1/1/2099", "5/3/202", "1/2/3/4",
+                                   "abc", "123/4"])
+def test_unreadable_or_future_dates_are_refused(token):
+    with pytest.raises(kw.DateError):
+        kw.parse_date(token, TODAY)
+
+
+@pytest.mark.parametrize(("a", "b", "near"), [
+    ("HELP", "HLEP", True), ("HELP", "HELO", True), ("HELP", "HEL", True), ("HELP", "HELPS", True),
+    ("HELP", "HPLE", False), ("HELP", "HELP", True), ("CARD", "CARTE", False),
+])
+def test_one_edit_apart(a, b, near):
+    assert kw.one_edit_apart(a, b) is near

@@ -1,0 +1,84 @@
+"""Every fixed SMS reply, in French and English, is one GSM-7 segment; a STATUS reply fits two."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask_babel import force_locale
+
+from scheduler.rules import Delays
+from sms import commands, replies
+from sms.keywords import STATUS
+from sms.segments import GSM7, measure
+from tests.conftest import FIXED_NOW
+from webapp import journey
+from webapp.i18n import LANGUAGES
+
+# Identical in both languages on purpose.
+SAME_IN_EVERY_LANGUAGE = {"help_comede"}
+
+
+def rendered(table, name, render):
+    text = str(table[name])
+    return render(name, **replies.SAMPLES) if "%(" in text else render(name)
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("name", list(replies.REPLIES))
+def test_every_fixed_reply_is_one_gsm7_segment(app, lang, name):
+    with app.app_context(), force_locale(lang):
+        text = rendered(replies.REPLIES, name, replies.render)
+    encoded = measure(text)
+    assert encoded.encoding == GSM7, f"{lang} {name}: a character outside GSM-7 in {text!r}"
+    assert encoded.segments == 1, f"{lang} {name}: {encoded.units} septets: {text!r}"
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("name", list(replies.STATUS_PARTS))
+def test_every_status_sentence_is_gsm7(app, lang, name):
+    with app.app_context(), force_locale(lang):
+        text = rendered(replies.STATUS_PARTS, name, replies.status_part)
+    assert measure(text).encoding == GSM7, f"{lang} {name}: {text!r}"
+
+
+@pytest.mark.parametrize("name", sorted(set(replies.REPLIES) - SAME_IN_EVERY_LANGUAGE))
+def test_every_reply_is_translated_into_french(app, name):
+    with app.app_context():
+        with force_locale("en"):
+            english = rendered(replies.REPLIES, name, replies.render)
+        with force_locale("fr"):
+            french = rendered(replies.REPLIES, name, replies.render)
+    assert french != english
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_help_names_comede_only_when_the_deployer_set_it_and_it_fits(app, lang):
+    with app.app_context(), force_locale(lang):
+        plain = replies.help_text("")
+        with_comede = replies.help_text("+33 1 23 45 67 89")
+        too_long = replies.help_text("call us any weekday between nine and five, ask for the desk " * 2)
+    assert "3646" in plain and "Comede" not in plain
+    assert "Comede: +33 1 23 45 67 89." in with_comede and measure(with_comede).segments == 1
+    assert too_long == plain
+
+
+@pytest.fixture
+def busy_person(app, db):
+    """A person who applied long ago by post, card late, with many open claims of every age."""
+    clock = journey.Clock(FIXED_NOW, Delays.from_config(app.config))
+    person = journey.person_for(db, "+33612345678", "fr", clock)
+    journey.record_application(db, person["id"], "post", clock.today - timedelta(days=200), clock)
+    for age in range(40):
+        journey.record_claim(db, person["id"], clock.today - timedelta(days=age * 30), clock)
+    return person, clock
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_a_long_status_still_fits_two_segments_and_says_what_was_left_out(app, db, busy_person, lang):
+    person, clock = busy_person
+    with app.app_context():
+        text = commands.run(STATUS, commands.Context(db, dict(person, lang=lang), (), clock, app.config))
+    encoded = measure(text)
+    assert encoded.encoding == GSM7 and encoded.segments == 2
+    assert "3646" in text  # the card is late: where to call
+    assert ("more." in text) if lang == "en" else ("autres." in text)
