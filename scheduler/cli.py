@@ -61,9 +61,9 @@ def list_command(state: str | None, limit: int) -> None:
     finally:
         db.close()
     click.echo(f"{'id':>8}  {'phone':<14} {'lang':<4} {'kind':<15} {'subj':<5} {'state':<10} "
-               f"{'next attempt (UTC)':<21} {'tries':>5}  last error")
+               f"{'next attempt (UTC)':<21} {'tries':>5}  {'delivery':<11} last error")
     for row in rows:
         click.echo(f"{row['id']:>8}  {mask(row['phone']):<14} {row['lang']:<4} {row['kind']:<15} "
                    f"{row['subject']:<5} {row['state']:<10} {row['next_attempt_at']:<21} "
-                   f"{row['attempts']:>5}  {row['last_error'] or ''}")
+                   f"{row['attempts']:>5}  {row['delivery'] or '':<11} {row['last_error'] or ''}")
     click.echo(f"{len(rows)} reminder(s)")

@@ -47,7 +47,7 @@ class Line:
     phone: str  # masked
     kind: str
     subject: str
-    outcome: str  # sent | retry | failed | muted | postponed | lost
+    outcome: str  # sent | retry | failed | muted | postponed | expired | lost
     detail: str = ""
 
 
@@ -68,7 +68,7 @@ class PassReport:
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
-        outcomes = ("sent", "retry", "failed", "muted", "postponed", "lost")
+        outcomes = ("sent", "retry", "failed", "muted", "postponed", "expired", "lost")
         counts = ", ".join(f"{name} {self.count(name)}" for name in outcomes)
         quiet = (f", quiet hours: {self.quiet_postponed} held until {self.quiet_until:%Y-%m-%dT%H:%MZ}"
                  if self.quiet_until else "")
@@ -80,7 +80,7 @@ class PassReport:
 class Decision:
     """What to do with one claimed reminder; `at` for postponements, `body` for sends."""
 
-    action: str  # send | adopt | mute | postpone | gone
+    action: str  # send | adopt | mute | postpone | expire | gone
     at: datetime | None = None
     body: str | None = None
     message_id: int | None = None
@@ -101,6 +101,13 @@ class DispatchPass:
         self.day_start = datetime.combine(today, time(0), tzinfo=self.delays.tz).astimezone(UTC)
         self.tomorrow = rules.due_instant(today + timedelta(days=1), self.delays)
         self._bodies: dict[tuple, str] = {}
+        self._started = wallclock.monotonic()
+        self.cutoff = now - timedelta(hours=config["REMINDER_LOOKBACK_HOURS"])
+
+    def clock(self) -> datetime:
+        """`now` moved on by the time this pass has taken: leases must cover real time, not the pass's
+        start, or a long pass would hold rows another pass already considers abandoned."""
+        return self.now + timedelta(seconds=wallclock.monotonic() - self._started)
 
     def _provider_chunk(self) -> int:
         # A chunk must be sent well within its lease even if every call times out, or another
@@ -112,11 +119,10 @@ class DispatchPass:
     def run(self, dry_run: bool = False) -> PassReport:
         """Expire, then claim and handle chunks until nothing is due."""
         report = PassReport(self.now, dry_run)
-        cutoff = self.now - timedelta(hours=self.config["REMINDER_LOOKBACK_HOURS"])
         if dry_run:
-            return self._dry_run(report, cutoff)
+            return self._dry_run(report, self.cutoff)
         with immediate(self.db):
-            report.expired = reminders.expire_stale(self.db, cutoff, self.now)
+            report.expired = reminders.expire_stale(self.db, self.cutoff, self.now)
         if self.quiet.contains(self.now):
             report.quiet_until = self.quiet.end_after(self.now)
             with immediate(self.db):
@@ -124,9 +130,8 @@ class DispatchPass:
             log.info("%s", report.summary())
             return report
         while True:
-            lease_until = self.now + self.lease
-            claimed_at = wallclock.monotonic()
-            rows = reminders.claim_due(self.db, self.now, self.owner, lease_until, self.chunk)
+            claimed_at, at = wallclock.monotonic(), self.clock()
+            rows = reminders.claim_due(self.db, at, self.owner, at + self.lease, self.chunk)
             if not rows:
                 break
             report.lines += self._handle(rows, claimed_at)
@@ -146,7 +151,8 @@ class DispatchPass:
             chunk = rows[start:start + OUTBOX_CHUNK]
             persons = self._people(chunk)
             for row, decision in self._decide(chunk, persons):
-                outcome = {"send": "sent", "adopt": "sent", "mute": "muted", "postpone": "postponed"}
+                outcome = {"send": "sent", "adopt": "sent", "mute": "muted", "postpone": "postponed",
+                           "expire": "expired"}
                 if decision.action in outcome:
                     detail = decision.body or (f"until {decision.at:%Y-%m-%dT%H:%MZ}" if decision.at else "")
                     report.lines.append(self._line(row, persons, outcome[decision.action], detail))
@@ -170,6 +176,8 @@ class DispatchPass:
             elif row["id"] in accepted:  # a dead pass had it accepted: never send it again
                 decision = Decision("adopt", message_id=accepted[row["id"]])
                 reminded.add(person["id"])
+            elif row["state"] == "sending" and row["next_attempt_at"] < iso(self.cutoff):
+                decision = Decision("expire")  # left by a pass that died longer ago than the window
             elif person["opted_out_at"]:
                 decision = Decision("mute")
             elif person["id"] in reminded:
@@ -215,6 +223,9 @@ class DispatchPass:
         if action == "adopt":
             done = reminders.mark_sent(self.db, rid, self.owner, decision.message_id, self.now)
             return self._line(row, persons, "sent" if done else "lost", "recovered")
+        if action == "expire":
+            done = reminders.mark_expired(self.db, rid, self.owner, self.now)
+            return self._line(row, persons, "expired" if done else "lost", "older than the look-back window")
         if action == "mute":
             done = reminders.mark_muted(self.db, rid, self.owner, self.now)
             return self._line(row, persons, "muted" if done else "lost")

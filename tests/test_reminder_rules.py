@@ -225,3 +225,26 @@ def test_a_row_whose_message_was_accepted_before_the_pass_died_is_adopted_not_re
     assert [(line.outcome, line.detail) for line in report.lines] == [("sent", "recovered")]
     assert [m["id"] for m in outbox(db, pid)] == [result.message_id]
     assert reminders.for_person(db, pid)[0]["message_id"] == result.message_id
+
+
+def test_a_row_left_sending_longer_ago_than_the_window_is_expired_not_sent(app, db):
+    pid = person(db)
+    journey.record_application(db, pid, "online", date(2026, 3, 1), at(START))
+    due = paris(2026, 3, 15, 10)
+    reminders.claim_due(db, due, "dead-pass", due + timedelta(minutes=5), 10)
+    report = run_pass(app, due + timedelta(hours=73))  # the server was down for three days
+    assert [line.outcome for line in report.lines] == ["expired"]
+    assert outbox(db) == [] and state_of(db, pid, rules.CARD_DUE) == ["expired"]
+
+
+@pytest.mark.parametrize(("sql", "params"), [
+    (f"SELECT {reminders._COLUMNS} {reminders._DUE} LIMIT 500", {"now": "2026-03-15T09:00:00Z"}),
+    ("UPDATE reminders SET state = 'expired' WHERE state = 'scheduled' AND next_attempt_at < ?", ("x",)),
+    ("SELECT DISTINCT person_id FROM reminders WHERE person_id IN (1, 2) AND sent_at >= ?", ("x",)),
+    ("SELECT reminder_id, MAX(id) FROM messages WHERE reminder_id IN (1, 2) AND twilio_sid IS NOT NULL"
+     " GROUP BY reminder_id", ()),
+    ("DELETE FROM reminders WHERE state = 'cancelled' AND updated_at < ?", ("x",)),
+])
+def test_the_pass_reads_through_indexes_so_its_cost_does_not_grow_with_the_number_of_people(db, sql, params):
+    plan = " / ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+    assert "SCAN" not in plan, plan

@@ -59,7 +59,7 @@ def for_person(db: Database, person_id: int) -> list[dict]:
 # index range (state, next_attempt_at) finds both the due rows and the rows whose pass died.
 _DUE = ("FROM reminders r WHERE r.state IN ('scheduled', 'sending') AND r.next_attempt_at <= :now"
         " AND NOT EXISTS (SELECT 1 FROM reminders o WHERE o.person_id = r.person_id AND o.id != r.id"
-        " AND o.state = 'sending' AND o.lease_until > :now)")
+        " AND +o.state = 'sending' AND o.lease_until > :now)")  # `+`: look siblings up by person
 _COLUMNS = "id, person_id, kind, subject, due_at, state, attempts, next_attempt_at"
 
 
@@ -78,16 +78,23 @@ def postpone_due(db: Database, until: datetime, now: datetime) -> int:
 
 
 def claim_due(db: Database, now: datetime, owner: str, lease_until: datetime, limit: int) -> list[dict]:
-    """Take up to `limit` due rows for this pass, atomically; none another live pass holds."""
-    with immediate(db):
-        cursor = db.execute(
-            "UPDATE reminders SET state = 'sending', lease_owner = :owner, lease_until = :lease,"
-            " next_attempt_at = :lease, updated_at = :now"
-            f" WHERE id IN (SELECT r.id {_DUE} LIMIT :limit) RETURNING {_COLUMNS}",
-            {"now": iso(now), "owner": owner, "lease": iso(lease_until), "limit": limit})
-        names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return sorted(rows, key=lambda row: (row["next_attempt_at"], row["due_at"], row["id"]))
+    """Take up to `limit` due rows for this pass, atomically; none another live pass holds.
+
+    Rows come back as they were before the claim: `state` is `sending` for a row taken back
+    from a pass that died, and `next_attempt_at` then tells when that pass took it.
+    """
+    params = {"now": iso(now), "limit": limit}
+    with immediate(db):  # the write lock is held from the SELECT on: no other pass sees these rows free
+        # No ORDER BY: the index already yields due rows oldest first, and sorting would cost every
+        # claim the whole due set.
+        rows = list(db.query(f"SELECT {_COLUMNS} {_DUE} LIMIT :limit", params))
+        if rows:
+            marks = ",".join("?" * len(rows))
+            db.execute(
+                "UPDATE reminders SET state = 'sending', lease_owner = ?, lease_until = ?,"
+                f" next_attempt_at = ?, updated_at = ? WHERE id IN ({marks})",
+                (owner, iso(lease_until), iso(lease_until), iso(now), *(row["id"] for row in rows)))
+    return rows
 
 
 def due(db: Database, now: datetime, limit: int | None = None) -> list[dict]:
@@ -140,6 +147,11 @@ def mark_postponed(db: Database, reminder_id: int, owner: str, at: datetime, now
     return _finish(db, reminder_id, owner, now, "scheduled", next_attempt_at=iso(at))
 
 
+def mark_expired(db: Database, reminder_id: int, owner: str, now: datetime) -> bool:
+    """Too old to send (the look-back window has passed): never sent."""
+    return _finish(db, reminder_id, owner, now, "expired")
+
+
 def mark_muted(db: Database, reminder_id: int, owner: str, now: datetime) -> bool:
     """The person opted out: parked, START brings it back."""
     return _finish(db, reminder_id, owner, now, "muted")
@@ -167,9 +179,11 @@ def accepted_messages(db: Database, reminder_ids: list[int]) -> dict[int, int]:
 
 
 def queue(db: Database, state: str | None = None, limit: int = 200) -> list[dict]:
-    """The queue for operators, soonest first, with the person's number and language."""
+    """The queue for operators, soonest first, with the person's number and language, and the
+    delivery status Twilio's callbacks gave the message of a sent one."""
     where, params = ("WHERE r.state = ?", (state,)) if state else ("", ())
     return list(db.query(
-        "SELECT r.*, p.phone, p.lang FROM reminders r JOIN people p ON p.id = r.person_id"
+        "SELECT r.*, p.phone, p.lang, m.status AS delivery FROM reminders r"
+        " JOIN people p ON p.id = r.person_id LEFT JOIN messages m ON m.id = r.message_id"
         f" {where} ORDER BY r.next_attempt_at, r.id LIMIT {int(limit)}", params))
 
