@@ -1,0 +1,55 @@
+"""A few hundred signed webhooks, some duplicated, from many threads at a real multi-threaded server:
+no error, each MessageSid stored once and answered the same way every time."""
+from __future__ import annotations
+
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from tests.twilio_signing import inbound_params, new_sid, signature, twiml_messages
+
+TOKEN = "concurrency-token"
+BODIES = ["HELP", "AIDE", "STATUS", "ETAT", "RIB", "CLAIM", "FEUILLE", "SENT ONLINE", "CARD", "PAID", "hello"]
+
+
+@pytest.fixture
+def app_config(app_config):
+    return dict(app_config, TWILIO_AUTH_TOKEN=TOKEN)
+
+
+@pytest.mark.slow
+def test_concurrent_webhooks_with_retries(app, db, live_server):
+    app.config["PUBLIC_BASE_URL"] = live_server.url
+    url = live_server.url + "/sms/inbound"
+    rng = random.Random(7)
+    unique = [inbound_params(f"+336{10_000_000 + i % 40:08d}", rng.choice(BODIES), new_sid()) for i in range(240)]
+    posts = unique + [rng.choice(unique) for _ in range(80)]  # Twilio's retries, arriving any time
+    rng.shuffle(posts)
+    local = threading.local()
+
+    def post(params):
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        response = session.post(url, data=params, timeout=30,
+                                headers={"X-Twilio-Signature": signature(TOKEN, url, params)})
+        return params["MessageSid"], response.status_code, response.content
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        results = list(pool.map(post, posts))
+
+    assert {status for _sid, status, _body in results} == {200}
+    answers: dict[str, set] = {}
+    for sid, _status, body in results:
+        answers.setdefault(sid, set()).add(tuple(twiml_messages(body)))
+    assert all(len(replies) == 1 for replies in answers.values()), "a retried SID got another answer"
+    stored = db.execute("SELECT twilio_sid, COUNT(*) AS n FROM messages WHERE direction = 'inbound'"
+                        " GROUP BY twilio_sid").fetchall()
+    assert len(stored) == len(unique)
+    assert {n for _sid, n in stored} == {1}
+    replies = db.execute("SELECT COUNT(*) FROM messages WHERE direction = 'outbound'").fetchone()[0]
+    assert replies == sum(1 for replies in answers.values() if next(iter(replies)))
+    claims = db.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
+    assert claims == sum(1 for params in unique if params["Body"] in ("CLAIM", "FEUILLE"))  # applied once each
