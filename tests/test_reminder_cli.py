@@ -1,13 +1,17 @@
 """`flask reminders run|list`, and the issue's "Done when": SENT POST 25 days ago, one run sends once."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from markupsafe import escape
 
 from scheduler import rules
-from webapp import journey
-from webapp.store import reminders
+from webapp import create_app, journey
+from webapp.store import connect, reminders
+from webapp.store.migrations import apply
 
 NOW = datetime(2026, 3, 20, 9, 30, tzinfo=UTC)  # 10:30 in Paris
 PHONE = "+33612345678"
@@ -72,3 +76,33 @@ def test_list_shows_the_queue_with_masked_numbers_and_filters_by_state(runner, d
     assert "+33*******78" in listing and listing.strip().endswith("2 reminder(s)")
     scheduled = runner.invoke(args=["reminders", "list", "--state", "scheduled"]).output
     assert "card_followup" in scheduled and "card_due" not in scheduled
+
+
+@pytest.fixture
+def dev_app_config(app_config):
+    return dict(app_config, ENVIRONMENT="development", QUIET_HOURS="00:00-00:00")  # real clock, any hour
+
+
+def test_done_when_through_the_phone_simulator(dev_app_config):
+    """Text SENT POST with a date 25 days ago in the simulator, run `reminders run`: the reminder
+    shows in the simulator once; run it again: nothing more."""
+    app = create_app(dev_app_config)
+    db = connect(app.config["DATABASE"])
+    apply(db)
+    client = app.test_client()
+    page = client.get("/dev/phone").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    sent_on = datetime.now(ZoneInfo("Europe/Paris")).date() - timedelta(days=25)
+    answer = client.post("/dev/phone", data={"csrf_token": token, "phone": "06 12 34 56 78",
+                                             "body": f"SENT POST {sent_on:%d/%m}"})
+    assert answer.status_code == 303
+
+    runner = app.test_cli_runner()
+    assert "sent 1," in runner.invoke(args=["reminders", "run"]).output
+    [reminder] = db.query("SELECT body FROM messages WHERE reminder_id IS NOT NULL")
+    shown = str(escape(reminder["body"]))
+    assert client.get(f"/dev/phone?phone={PHONE}").get_data(as_text=True).count(shown) == 1
+
+    assert "sent 0," in runner.invoke(args=["reminders", "run"]).output
+    assert client.get(f"/dev/phone?phone={PHONE}").get_data(as_text=True).count(shown) == 1
+    db.close()
