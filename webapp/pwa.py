@@ -86,13 +86,13 @@ def shell_version(precache: list[str]) -> str:
 
 def shell() -> dict:
     """What the service worker needs: its cache name, what to precache, each language's home page."""
-    precache = shell_pages()
-    precache += [url_for(".manifest", lang=lang) for lang in LANGUAGES]
-    precache += [asset_url(filename) for filename in static_files()]
+    pages = shell_pages() + [url_for(".manifest", lang=lang) for lang in LANGUAGES]
+    assets = [asset_url(filename) for filename in static_files()]
     return {
-        "cache": CACHE_PREFIX + shell_version(precache),
+        "cache": CACHE_PREFIX + shell_version(pages + assets),
         "prefix": CACHE_PREFIX,
-        "precache": precache,
+        "pages": pages,  # fetched fresh from the server
+        "assets": assets,  # content-hashed URLs: the browser's HTTP cache has the right bytes if any
         "homes": {lang: url_for("pages.checklist", lang=lang) for lang in LANGUAGES},
         "defaultLanguage": DEFAULT_LANGUAGE,
     }

@@ -5,10 +5,10 @@ var SHELL = {{ shell|tojson }};
 
 self.addEventListener('install', function (event) {
   event.waitUntil(caches.open(SHELL.cache).then(function (cache) {
-    // 'reload': take every file from the server, not from the HTTP cache.
-    return cache.addAll(SHELL.precache.map(function (url) {
+    // Pages come fresh from the server; a hashed asset the page just loaded comes from the HTTP cache.
+    return cache.addAll(SHELL.pages.map(function (url) {
       return new Request(url, {cache: 'reload', credentials: 'same-origin'});
-    }));
+    }).concat(SHELL.assets));
   }).then(function () {
     return self.skipWaiting();
   }));
