@@ -12,6 +12,7 @@ from webapp import create_app
 def main() -> int:
     """Run the dispatch pass every minute until SIGTERM or SIGINT; the pass in progress finishes."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # not two lines a minute
     app = create_app()
     scheduler = build_scheduler(app, background=False)
 

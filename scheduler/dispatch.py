@@ -18,7 +18,7 @@ import socket
 import sqlite3
 import time as wallclock
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Flask
@@ -26,6 +26,7 @@ from sqlite_utils import Database
 
 from scheduler import rules, texts
 from scheduler.quiet import QuietHours
+from scheduler.report import Line, PassReport
 from sms import gateway
 from sms.phones import mask
 from webapp import journey
@@ -37,43 +38,6 @@ log = logging.getLogger(__name__)
 # Outbox sends are written many to a transaction; a real provider is called one message at a time.
 OUTBOX_CHUNK = 500
 MAX_CHUNK = 50
-
-
-@dataclass(frozen=True)
-class Line:
-    """What the pass did (or, dry, would do) with one reminder."""
-
-    reminder_id: int
-    phone: str  # masked
-    kind: str
-    subject: str
-    outcome: str  # sent | retry | failed | muted | postponed | expired | lost
-    detail: str = ""
-
-
-@dataclass
-class PassReport:
-    """The outcome of one pass: counts by outcome, and one line per reminder handled."""
-
-    now: datetime
-    dry_run: bool = False
-    expired: int = 0
-    quiet_until: datetime | None = None  # set when the pass fell inside quiet hours
-    quiet_postponed: int = 0
-    lines: list[Line] = field(default_factory=list)
-
-    def count(self, outcome: str) -> int:
-        """How many reminders ended the pass with `outcome`."""
-        return sum(1 for line in self.lines if line.outcome == outcome)
-
-    def summary(self) -> str:
-        """One line for logs and the CLI."""
-        outcomes = ("sent", "retry", "failed", "muted", "postponed", "expired", "lost")
-        counts = ", ".join(f"{name} {self.count(name)}" for name in outcomes)
-        quiet = (f", quiet hours: {self.quiet_postponed} held until {self.quiet_until:%Y-%m-%dT%H:%MZ}"
-                 if self.quiet_until else "")
-        return (f"{'dry run' if self.dry_run else 'pass'} at {self.now:%Y-%m-%dT%H:%M:%SZ}: "
-                f"expired {self.expired}, {counts}{quiet}")
 
 
 @dataclass(frozen=True)
@@ -127,7 +91,7 @@ class DispatchPass:
             report.quiet_until = self.quiet.end_after(self.now)
             with immediate(self.db):
                 report.quiet_postponed = reminders.postpone_due(self.db, report.quiet_until, self.now)
-            log.info("%s", report.summary())
+            _log(report)
             return report
         while True:
             claimed_at, at = wallclock.monotonic(), self.clock()
@@ -135,7 +99,7 @@ class DispatchPass:
             if not rows:
                 break
             report.lines += self._handle(rows, claimed_at)
-        log.info("%s", report.summary())
+        _log(report)
         return report
 
     def _dry_run(self, report: PassReport, cutoff: datetime) -> PassReport:
@@ -273,6 +237,12 @@ class DispatchPass:
         person = persons.get(row["person_id"])
         return Line(row["id"], mask(person["phone"]) if person else "-", row["kind"], row["subject"],
                     outcome, detail)
+
+
+def _log(report: PassReport) -> None:
+    # Every minute: say something only when the pass did something.
+    busy = report.lines or report.expired or report.quiet_postponed
+    log.log(logging.INFO if busy else logging.DEBUG, "%s", report.summary())
 
 
 def run_pass(app: Flask, now: datetime | None = None, dry_run: bool = False, *,

@@ -1,0 +1,43 @@
+"""What a dispatch pass did: one line per reminder handled, and counts by outcome."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Line:
+    """What the pass did (or, dry, would do) with one reminder."""
+
+    reminder_id: int
+    phone: str  # masked
+    kind: str
+    subject: str
+    outcome: str  # sent | retry | failed | muted | postponed | expired | lost
+    detail: str = ""
+
+
+@dataclass
+class PassReport:
+    """The outcome of one pass: counts by outcome, and one line per reminder handled."""
+
+    now: datetime
+    dry_run: bool = False
+    expired: int = 0
+    quiet_until: datetime | None = None  # set when the pass fell inside quiet hours
+    quiet_postponed: int = 0
+    lines: list[Line] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        """How many reminders ended the pass with `outcome`."""
+        return sum(1 for line in self.lines if line.outcome == outcome)
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        outcomes = ("sent", "retry", "failed", "muted", "postponed", "lost")
+        counts = ", ".join(f"{name} {self.count(name)}" for name in outcomes)
+        expired = self.expired + self.count("expired")
+        quiet = (f", quiet hours: {self.quiet_postponed} held until {self.quiet_until:%Y-%m-%dT%H:%MZ}"
+                 if self.quiet_until else "")
+        return (f"{'dry run' if self.dry_run else 'pass'} at {self.now:%Y-%m-%dT%H:%M:%SZ}: "
+                f"expired {expired}, {counts}{quiet}")
