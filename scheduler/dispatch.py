@@ -164,8 +164,9 @@ class DispatchPass:
         lines: list[Line] = []
         # Everything but provider sends is written in one short transaction. Outbox sends go in it
         # too: the outbox's delivery *is* the logged message, so logging it and marking the reminder
-        # sent in the same transaction makes it exactly-once, and 500 of them cost one commit
-        # instead of three each through `gateway.send` (the bench needs thousands a second).
+        # sent in the same transaction makes them exactly-once (no window for a crash between the two)
+        # and 500 cost one commit instead of three each through `gateway.send` (bench/reminders.py:
+        # about 2.3 times the rate of the per-message path).
         with immediate(self.db):
             for row, decision in decisions:
                 if decision.action == "send" and not self.batched:
