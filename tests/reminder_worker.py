@@ -2,7 +2,7 @@
 
     python tests/reminder_worker.py CONFIG_JSON
 
-CONFIG_JSON: {"app": {...test config...}, "now": ISO, "start_at": epoch seconds or null,
+CONFIG_JSON: {"app": {...test config...}, "now": ISO, "wait_for_go": bool,
 "backend": "outbox" | "slow_outbox" | "slow_twilio", "chunk": int or null, "delay": seconds}.
 Prints the pass's counts as JSON on stdout.
 """
@@ -39,8 +39,9 @@ def main() -> None:
     if spec.get("chunk"):
         dispatch.OUTBOX_CHUNK = dispatch.MAX_CHUNK = spec["chunk"]
     app = create_app(dict(spec["app"], SMS_BACKEND=spec["backend"]))
-    if spec.get("start_at"):
-        time.sleep(max(0.0, spec["start_at"] - time.time()))
+    if spec.get("wait_for_go"):  # start together with the other workers: say ready, wait for "go"
+        print("ready", flush=True)
+        sys.stdin.readline()
     report = dispatch.run_pass(app, datetime.fromisoformat(spec["now"]))
     print(json.dumps({outcome: report.count(outcome) for outcome in ("sent", "retry", "failed", "lost")}))
 
