@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.pofile import read_po
+from flask_babel import force_locale, gettext
 
 from scheduler import texts
 from scheduler.quiet import QuietHours
+from sms import keywords
 from sms.segments import GSM7, measure
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -82,3 +84,15 @@ def test_texts_are_in_the_persons_language_and_fall_back_to_french(app):
         unknown = texts.render("card_due", "card", "xx", app.config)
     assert french.startswith("Carte Vitale : votre carte") and "Répondez CARTE" in french
     assert english.startswith("Carte Vitale: your card") and unknown == french
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("kind", sorted(texts.TEXTS))
+def test_the_keyword_a_reminder_asks_for_is_understood_by_the_sms_channel(app, lang, kind):
+    with app.app_context(), force_locale(lang):
+        word = gettext(texts.TEXTS[kind][1], number="2")
+        body = texts.render(kind, "2", lang, app.config)
+    assert f"{word}." in body  # "Reply CARD." / "Répondez PAYE 2."
+    parsed = keywords.parse(word)
+    assert parsed.command == ("paid" if kind.startswith("claim") else "card")
+    assert parsed.lang == lang and parsed.args == (("2",) if kind.startswith("claim") else ())
