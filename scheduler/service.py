@@ -9,7 +9,9 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from scheduler import rules
 from scheduler.dispatch import run_pass
+from scheduler.quiet import QuietHours
 from webapp.store import connect, immediate, retention, utcnow
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,8 @@ def build_scheduler(app: Flask, background: bool) -> BaseScheduler:
     `python -m scheduler`. One pass at a time per scheduler (`max_instances=1`), missed runs
     collapse into one (`coalesce`); a second scheduler elsewhere is harmless: rows are leased.
     """
+    rules.Delays.from_config(app.config)  # a malformed setting stops the start, not every pass
+    QuietHours.from_config(app.config)
     cls = BackgroundScheduler if background else BlockingScheduler
     scheduler = cls(timezone=app.config["TIMEZONE"])
     scheduler.add_job(dispatch_job, "interval", seconds=PASS_EVERY_SECONDS, args=[app], id="dispatch",

@@ -133,3 +133,10 @@ def test_gunicorn_with_four_workers_runs_no_scheduler(app_config, db):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
+
+
+@pytest.mark.parametrize(("name", "value"), [("QUIET_HOURS", "8pm-9am"), ("REMINDER_TIME", "ten")])
+def test_a_malformed_time_setting_stops_the_scheduler_at_start(app, name, value):
+    app.config[name] = value
+    with pytest.raises(ValueError):
+        build_scheduler(app, background=True)
