@@ -220,3 +220,33 @@ def test_axe_finds_no_violation(context, live_server, lang):
         if results.violations_count:
             problems[path] = results.generate_report()
     assert problems == {}
+
+
+def test_a_new_shell_replaces_the_old_cache(context, live_server, app):
+    page = context.new_page()
+    controlled(page, live_server.url + "/en/help")
+    first = page.evaluate("caches.keys()")
+    app.config["COMEDE_PHONE"] = "01 02 03 04 05"  # the help page changes, so must the shell
+    page.evaluate("""async () => {
+        const registration = await navigator.serviceWorker.getRegistration();
+        await registration.update();
+        const worker = registration.installing || registration.waiting;
+        if (worker) {
+            await new Promise(resolve => worker.addEventListener('statechange',
+                () => worker.state === 'activated' && resolve()));
+        }
+    }""")
+    second = page.evaluate("caches.keys()")
+    assert len(first) == len(second) == 1 and first != second
+    page.goto(live_server.url + "/en/help")  # served from the new cache
+    assert "01 02 03 04 05" in page.locator("main").inner_text()
+
+
+def test_offline_unknown_address_falls_back_to_the_language_home(context, server):
+    page = context.new_page()
+    controlled(page, server.url + "/en/number")
+    server.stop()
+    page.goto(server.url + "/en/dates?from=sms")
+    assert page.locator("h1").inner_text() == "My dates"
+    page.goto(server.url + "/")
+    assert page.locator("form[data-enhance=checklist]").count() == 1

@@ -43,8 +43,11 @@ function page(request) {
   return caches.open(SHELL.cache).then(function (cache) {
     return cache.match(request, {ignoreVary: true}).then(function (hit) {
       return hit || fetch(request).catch(function () {
-        return cache.match(homeFor(new URL(request.url).pathname), {ignoreVary: true}).then(function (home) {
-          return home || Response.error();
+        // Offline and not cached as such: the same page without its query, else the language's home.
+        return cache.match(request, {ignoreVary: true, ignoreSearch: true}).then(function (same) {
+          return same || cache.match(homeFor(new URL(request.url).pathname), {ignoreVary: true});
+        }).then(function (page) {
+          return page || Response.error();
         });
       });
     });
