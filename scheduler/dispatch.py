@@ -217,6 +217,9 @@ class DispatchPass:
                                   person_id=person["id"], reminder_id=row["id"], now=self.now)
         except sqlite3.IntegrityError:  # the person was erased between claim and send
             return self._line(row, persons, "lost", "person erased")
+        except Exception as error:  # a backend bug must not kill the pass, nor retry one row forever
+            log.exception("reminder %s: unexpected error from the gateway", row["id"])
+            result = gateway.SendResult(0, "failed", error=f"{type(error).__name__}: {error}", transient=True)
         with immediate(self.db):
             if result.ok:
                 done = reminders.mark_sent(self.db, row["id"], self.owner, result.message_id, self.now)

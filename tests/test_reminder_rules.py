@@ -248,3 +248,27 @@ def test_a_row_left_sending_longer_ago_than_the_window_is_expired_not_sent(app, 
 def test_the_pass_reads_through_indexes_so_its_cost_does_not_grow_with_the_number_of_people(db, sql, params):
     plan = " / ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
     assert "SCAN" not in plan, plan
+
+
+def test_a_backend_that_crashes_is_retried_then_given_up_without_stopping_the_pass(app, db):
+    from sms import gateway
+
+    def broken(config, to, body):
+        if to == "+33600000001":
+            raise RuntimeError("bug in a backend")
+        return gateway.outbox_deliver(config, to, body)
+
+    gateway.BACKENDS["broken"] = broken
+    try:
+        app.config.update(SMS_BACKEND="broken", SEND_MAX_ATTEMPTS=3, SEND_RETRY_BASE_SECONDS=60)
+        ids = [person(db, phone=f"+3360000000{n}") for n in range(3)]
+        for pid in ids:
+            journey.record_application(db, pid, "online", date(2026, 3, 1), at(START))
+        due = paris(2026, 3, 15, 10)
+        report = run_pass(app, due)
+        assert (report.count("sent"), report.count("retry")) == (2, 1)
+        run_pass(app, due + timedelta(minutes=1))
+        assert run_pass(app, due + timedelta(minutes=3)).count("failed") == 1
+        assert [state_of(db, pid, rules.CARD_DUE) for pid in ids] == [["sent"], ["failed"], ["sent"]]
+    finally:
+        del gateway.BACKENDS["broken"]
