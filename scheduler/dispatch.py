@@ -1,13 +1,15 @@
 """One dispatch pass: expire, claim due reminders with a lease, decide, send through the gateway, record.
 
 Guarantees, and what carries them:
-- two passes (threads or processes) never take the same row: `reminders.claim_due` is one
-  BEGIN IMMEDIATE statement, and every later write checks that this pass still holds the lease;
+- two passes (threads or processes) never take the same row: `reminders.claim_due` selects and
+  leases in one BEGIN IMMEDIATE transaction, and every later write checks this pass still holds
+  the lease (leases follow real time, and a chunk is sized to finish well within its lease);
 - a pass that dies loses nothing: its rows stay `sending` until the lease ends, then any pass
   takes them again; a message the backend had accepted (it has a provider id in the log) is
-  adopted instead of sent again. The one message that can go out twice is the one in flight when
-  the pass died: accepted by Twilio but its answer not yet written. Passes send one at a time,
-  so that is at most one message per dead pass.
+  adopted instead of sent again. With Twilio, the one message that can go out twice is the one
+  in flight when the pass died: accepted by Twilio but its answer not yet written. Passes send one
+  at a time, so that is at most one message per dead pass. Outbox sends are exactly-once: the
+  message and the reminder's `sent` are written in the same transaction.
 """
 from __future__ import annotations
 
