@@ -272,3 +272,18 @@ def test_a_backend_that_crashes_is_retried_then_given_up_without_stopping_the_pa
         assert [state_of(db, pid, rules.CARD_DUE) for pid in ids] == [["sent"], ["failed"], ["sent"]]
     finally:
         del gateway.BACKENDS["broken"]
+
+
+def test_a_pass_that_lost_its_lease_can_no_longer_change_the_row(app, db):
+    pid = person(db)
+    journey.record_application(db, pid, "online", date(2026, 3, 1), at(START))
+    due = paris(2026, 3, 15, 10)
+    [row] = reminders.claim_due(db, due, "slow-pass", due + timedelta(minutes=5), 10)
+    assert run_pass(app, due + timedelta(minutes=6)).count("sent") == 1  # another pass took it over
+    later = due + timedelta(minutes=7)
+    assert not reminders.mark_sent(db, row["id"], "slow-pass", 999, later)
+    assert not reminders.mark_retry(db, row["id"], "slow-pass", later, "x", later)
+    assert not reminders.mark_failed(db, row["id"], "slow-pass", "x", later)
+    assert not reminders.mark_postponed(db, row["id"], "slow-pass", later, later)
+    [final] = reminders.for_person(db, pid)[:1]
+    assert (final["state"], final["attempts"]) == ("sent", 1) and final["message_id"] != 999
