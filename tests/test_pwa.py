@@ -141,3 +141,24 @@ def test_first_visit_fits_the_budget(client):
     urls.append(config["pages"][0])  # the page that was opened, fetched again by the service worker
     total = sum(len(client.get(url, headers=GZIP).data) for url in urls)
     assert total <= BUDGET_BYTES, f"{total} bytes"
+
+
+@pytest.mark.parametrize("path", ["/", "/dates", "/number", "/help"])
+def test_scripts_are_files_or_json_and_js_strings_are_translated(client, path):
+    blocks = {}
+    for lang in LANGUAGES:
+        html = client.get(f"/{lang}{path}").get_data(as_text=True)
+        for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+            assert ' src="' in attributes or 'type="application/json"' in attributes  # CSP: no inline code
+            if "data-text" in attributes:
+                blocks[lang] = json.loads(body)
+    if not blocks:
+        return
+    assert set(blocks) == set(LANGUAGES)
+
+    def strings(value):
+        return [s for v in value.values() for s in strings(v)] if isinstance(value, dict) else [value]
+
+    french, english = strings(blocks["fr"]), strings(blocks["en"])
+    assert len(french) == len(english) and all(french) and all(english)
+    assert [(fr, en) for fr, en in zip(french, english, strict=True) if fr == en] == []

@@ -198,7 +198,8 @@
       var kind = check.valid ? 'nir-ok' : (check.status === 'short' ? 'nir-progress' : 'nir-error');
       input.setAttribute('aria-invalid', check.status === 'chars' || check.status === 'long' ||
         check.status === 'key' || (check.checksum && !check.valid) ? 'true' : 'false');
-      say([[kind, verdict], ['nir-first', check.status === 'empty' ? '' : firstDigit(check)],
+      var first = check.status === 'empty' || verdict === firstDigit(check) ? '' : firstDigit(check);
+      say([[kind, verdict], ['nir-first', first],
         ['nir-note', check.valid ? text.temporary : '']]);
     }
 
