@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 1600  # Twilio's own limit for one message; anything longer is cut, not refused
 WINDOW = timedelta(hours=1)
+# Threads of one process take turns here rather than in SQLite's busy handler, which sleeps
+# 1, 2, 5, 10… ms between tries: queueing on a lock hands over at once.
+_WRITER = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ def handle(db: Database, config: Mapping, message: Inbound, now: datetime | None
     now = now or utcnow()
     clock = journey.Clock(now, Delays.from_config(config))
     body = message.body[:MAX_BODY_CHARS]
-    with immediate(db):
+    with _WRITER, immediate(db):
         seen = message_store.by_twilio_sid(db, message.sid)
         if seen is not None:
             reply = message_store.reply_to(db, seen["id"])
@@ -56,8 +60,10 @@ def handle(db: Database, config: Mapping, message: Inbound, now: datetime | None
         parsed = keywords.parse(body)
         if parsed.command == keywords.DELETE:
             return _erase(db, config, phone, body, parsed.lang, clock)
-        person = journey.person_for(db, phone, parsed.lang or DEFAULT_LANGUAGE, clock)
-        if parsed.lang and journey.note_keyword_language(db, person["id"], parsed.lang, clock):
+        person = journey.known_person(db, phone) or journey.person_for(
+            db, phone, parsed.lang or DEFAULT_LANGUAGE, clock)
+        if parsed.lang and person["lang_source"] is None and journey.note_keyword_language(
+                db, person["id"], parsed.lang, clock):
             person = journey.known_person(db, phone)
         inbound_id = message_store.add_message(db, direction="inbound", phone=phone, body=body,
                                                status="received", now=now, person_id=person["id"],

@@ -1,6 +1,7 @@
 """How an SMS body is encoded (GSM-7 or UCS-2) and how many segments it costs."""
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ class Encoded:
     segments: int
 
 
+@functools.lru_cache(maxsize=4096)  # replies repeat; the codec walks every character in Python
 def measure(body: str) -> Encoded:
     """Encoding and segments: 160 septets (153 per part) in GSM-7, else 70 (67) UTF-16 units."""
     try:

@@ -4,6 +4,7 @@ Thin handlers: verify the signature, decode, normalise, hand to the core, render
 """
 from __future__ import annotations
 
+import hmac
 import logging
 
 from flask import Blueprint, Response, abort, current_app, request
@@ -11,7 +12,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from sms import callbacks, inbound
-from webapp.store import get_db
+from webapp.store import thread_db
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +32,17 @@ def verify_signature() -> None:
         log.warning("%s refused: %s", request.path, "no auth token configured" if not token else "no signature")
         abort(403)
     url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + request.full_path.rstrip("?")
-    if not RequestValidator(token).validate(url, request.form, signature):
+    if not is_signed(token, url, request.form, signature):
         log.warning("%s refused: the signature does not verify", request.path)
         abort(403)
+
+
+def is_signed(token: str, url: str, form, signature: str) -> bool:
+    """Twilio's check; the common case (the URL exactly as configured) is tried first, once."""
+    validator = RequestValidator(token)
+    if hmac.compare_digest(validator.compute_signature(url, form).encode(), signature.encode()):
+        return True
+    return validator.validate(url, form, signature)  # the same URL with or without its port
 
 
 @bp.post("/inbound")
@@ -45,7 +54,7 @@ def receive() -> Response:
         abort(400)
     message = inbound.Inbound(sender=form["From"].strip(), body=form.get("Body", ""), sid=sid,
                               carrier_answered=bool(form.get("OptOutType")))
-    reply = inbound.handle(get_db(), current_app.config, message)
+    reply = inbound.handle(thread_db(), current_app.config, message)
     twiml = MessagingResponse()
     if reply:
         twiml.message(reply)
@@ -59,6 +68,6 @@ def status() -> tuple[str, int]:
     sid = form.get("MessageSid") or form.get("SmsSid")
     if not sid:
         abort(400)
-    callbacks.apply_status(get_db(), current_app.config, sid, form.get("MessageStatus") or form.get("SmsStatus"),
+    callbacks.apply_status(thread_db(), current_app.config, sid, form.get("MessageStatus") or form.get("SmsStatus"),
                            form.get("ErrorCode"))
     return "", 204

@@ -55,11 +55,16 @@ def _garbage(params):
     return {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}
 
 
+def _not_ascii(params):
+    return {"X-Twilio-Signature": "signé".encode().decode("latin-1")}
+
+
 @pytest.mark.parametrize(("case", "headers_for", "status"), [
     ("missing signature", _unsigned, 403),
     ("wrong signature (other token)", _wrong_token, 403),
     ("wrong URL", _wrong_url, 403),
     ("garbage signature", _garbage, 403),
+    ("signature not in ASCII", _not_ascii, 403),
 ])
 def test_refused_requests_store_nothing(client, app, db, case, headers_for, status):
     params = inbound_params(PHONE, "HELP")

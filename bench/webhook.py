@@ -1,0 +1,171 @@
+"""Benchmark: the signed inbound SMS webhook under gunicorn, next to a bare Flask route returning the same TwiML.
+
+Both run under the same gunicorn settings (subprocess on a loopback port; the webhook on a temporary
+database with the outbox). The same client (keep-alive connections, requests signed in advance) sends
+the same bounded number of requests to each. Prints requests/s, p50 and p99 latency, and the ratio of
+the webhook's throughput to the bare route's (target: >= 70%). Figures only, no assertion.
+Run: `.venv/bin/python bench/webhook.py [--requests 3000] [--concurrency 8] [--workers 2]`.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from twilio.request_validator import RequestValidator  # noqa: E402
+
+TOKEN = "bench-auth-token"
+BODIES = ["HELP", "AIDE", "STATUS", "ETAT", "RIB", "CLAIM", "SENT ONLINE", "CARD", "PAID", "hello", "LANG EN"]
+# The reply the bare route always gives: the HELP menu, as long as the webhook's longest fixed replies.
+BARE_REPLY = ("Send: STATUS, SENT ONLINE/POST, CARD, CLAIM dd/mm, PAID, RIB, LANG FR, STOP, DELETE."
+              " Help: Assurance Maladie 3646.")
+
+
+def bare_app():
+    """The baseline: a bare Flask route answering the same TwiML, no signature, no database."""
+    from flask import Flask, Response
+    from twilio.twiml.messaging_response import MessagingResponse
+
+    app = Flask("bare")
+    twiml = MessagingResponse()
+    twiml.message(BARE_REPLY)
+    body = str(twiml)
+
+    @app.post("/sms/inbound")
+    def inbound():
+        return Response(body, mimetype="application/xml")
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(target: str, port: int, workers: int, threads: int, env: dict) -> subprocess.Popen:
+    """gunicorn with the given app on 127.0.0.1:port, waiting until it answers."""
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+               "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
+               "--log-level", "warning", target]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn {target} died: {process.stderr.read().decode()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise SystemExit(f"gunicorn {target} did not start")
+
+
+def signed_requests(base_url: str, count: int, senders: int, tag: str) -> list[tuple[bytes, dict]]:
+    """Bodies and headers, signed in advance so the client spends nothing on HMAC while measuring."""
+    validator = RequestValidator(TOKEN)
+    url = base_url + "/sms/inbound"
+    prepared = []
+    for i in range(count):
+        params = {"MessageSid": f"SM{tag}{i:030d}"[:34], "AccountSid": "AC" + "0" * 32,
+                  "From": f"+336{i % senders:08d}", "To": "+33700000000", "Body": BODIES[i % len(BODIES)],
+                  "NumMedia": "0"}
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "X-Twilio-Signature": validator.compute_signature(url, params)}
+        prepared.append((urlencode(params).encode(), headers))
+    return prepared
+
+
+def hammer(port: int, prepared: list[tuple[bytes, dict]], concurrency: int) -> tuple[float, list[float], int]:
+    """Send every request from `concurrency` keep-alive connections; wall time, latencies, errors."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    chunks = [prepared[i::concurrency] for i in range(concurrency)]
+
+    def worker(chunk):
+        nonlocal errors
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, bad = [], 0
+        for body, headers in chunk:
+            started = time.perf_counter()
+            connection.request("POST", "/sms/inbound", body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            bad += response.status != 200
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    threads = [threading.Thread(target=worker, args=(chunk,)) for chunk in chunks]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, latencies, errors
+
+
+def measure(name: str, target: str, env: dict, args, senders: int) -> float:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(env, PUBLIC_BASE_URL=base)
+    process = start_gunicorn(target, port, args.workers, args.threads, env)
+    try:
+        hammer(port, signed_requests(base, args.warmup, senders, "w" + name[:1]), args.concurrency)
+        wall, latencies, errors = hammer(port, signed_requests(base, args.requests, senders, name[:1]),
+                                         args.concurrency)
+    finally:
+        process.terminate()
+        process.wait(10)
+    latencies.sort()
+    rate = len(latencies) / wall
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    print(f"{name:<26} {rate:8.0f} req/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   errors {errors}")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    # Every sender texts a handful of times at most: the hourly budget (10 replies) and loop
+    # protection never kick in, so the webhook does its full work (command + reply) on every request.
+    senders = max(1, (args.requests + args.warmup) // 3)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, DATABASE=str(Path(tmp) / "bench.sqlite3"), SECRET_KEY="bench",
+                   SMS_BACKEND="outbox", TWILIO_AUTH_TOKEN=TOKEN, ENVIRONMENT="production")
+        env.pop("TWILIO_ACCOUNT_SID", None)
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "migrate"], cwd=ROOT, env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+        print(f"gunicorn gthread, {args.workers} workers x {args.threads} threads; {args.requests} requests"
+              f" (+{args.warmup} warm-up) from {args.concurrency} keep-alive connections; {senders} sender"
+              f" numbers (at most 3 texts each, so reply limits never apply)")
+        bare = measure("bare Flask route (TwiML)", "bench.webhook:bare_app()", env, args, senders)
+        webhook = measure("signed /sms/inbound", "wsgi:app", env, args, senders)
+    print(f"webhook / bare throughput: {webhook / bare:.0%} (target >= 70%)")
+
+
+if __name__ == "__main__":
+    main()
