@@ -235,3 +235,24 @@ def test_a_directory_url_that_is_not_http_is_never_linked(app_config):
     tree = CheckedClient(app.test_client()).get("/en/help").tree
     assert not [a for a in tree.iter("a") if "javascript" in (a.get("href") or "")]
     assert {p.get("data-unset") for p in tree.iter("p") if p.get("data-unset")} >= {"PIMMS_DIRECTORY_URL"}
+
+
+def test_session_cookie_is_lasting_samesite_and_http_only(client):
+    client.get("/en/")
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    assert cookie.expires is not None  # kept past the browser session (SESSION_DAYS)
+
+
+def test_session_cookie_is_secure_behind_https(app_config):
+    from webapp import create_app
+
+    app = create_app(app_config | {"PUBLIC_BASE_URL": "https://cv.example.org"})
+    client = app.test_client()
+    client.get("/en/")
+    assert client.get_cookie("session").secure
+
+
+def test_pages_are_private_to_the_browser(client):
+    assert client.get("/en/").headers["Cache-Control"] == "private, no-cache"
+    assert "Cookie" in client.get("/en/").headers["Vary"]

@@ -44,6 +44,13 @@ def keep_language(endpoint, values) -> None:
 bp.before_request(security.check_post)
 
 
+@bp.after_request
+def private_pages(response):
+    """Pages carry the session's token and ticks: never kept by a shared cache."""
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    return response
+
+
 def page_language() -> str:
     """The language of the page being shown (also for errors outside a language prefix)."""
     lang = g.get("lang")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import timedelta
 
 from flask import Flask, Response, abort, request, session
 
@@ -24,6 +25,7 @@ def csrf_token() -> str:
     """The session's CSRF token, made once per session (stable, so a cached page keeps working)."""
     if CSRF_FIELD not in session:
         session[CSRF_FIELD] = secrets.token_urlsafe(16)
+        session.permanent = True  # outlives the browser, so an offline copy of a page can still post
     return session[CSRF_FIELD]
 
 
@@ -46,6 +48,10 @@ def add_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Add the headers to every response and `csrf_token()` to every template."""
+    """Add the headers to every response, `csrf_token()` to every template; harden the session cookie."""
+    app.permanent_session_lifetime = timedelta(days=app.config["SESSION_DAYS"])
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    if str(app.config.get("PUBLIC_BASE_URL", "")).startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
     app.after_request(add_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

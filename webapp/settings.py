@@ -61,6 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COMEDE_PHONE", "", "Comede's phone number for the help page and HELP (deployer fills in)."),
     Setting("PIMMS_DIRECTORY_URL", "", "Address of the PIMMS Médiation directory (deployer fills in)."),
     Setting("LOCAL_HELP", "", "Where to meet a social worker locally, free text (deployer fills in)."),
+    Setting("SESSION_DAYS", 365,
+            "How long the web session cookie (checklist ticks and dates without JavaScript) is kept.", int),
     Setting("HOST", "127.0.0.1", "Address `make run` listens on."),
     Setting("PORT", 8000, "Port `make run` listens on.", int),
 )
