@@ -124,7 +124,8 @@ def test_a_future_date_is_refused(pages, today):
 
 def test_french_errors(pages, today):
     response = post(pages, lang="fr", action="add-claim", posted_on=(today + timedelta(days=2)).isoformat())
-    assert summary_links(response.tree) == {"#posted_on": "La date d’envoi de la feuille doit être aujourd’hui ou avant"}
+    assert summary_links(response.tree) == {
+        "#posted_on": "La date d’envoi de la feuille doit être aujourd’hui ou avant"}
     assert "Il y a un problème" in text_of(response.tree)
 
 

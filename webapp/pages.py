@@ -9,8 +9,7 @@ For the service worker (precache these GET pages in every language, `url_for(end
 """
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
 from scheduler import rules
