@@ -214,8 +214,15 @@ def test_axe_finds_no_violation(context, live_server, lang):
     problems = {}
     for path in PAGES:
         page.goto(live_server.url + path.format(lang=lang))
-        if path.endswith("number"):
+        if path.endswith("number"):  # the checker's drawn state
             page.fill("#nir-input", VALID_NUMBER)
+        if path.endswith("dates"):  # the card date, a claim and an error, drawn by app.js
+            page.check("#method-post")
+            page.fill("#sent_on", (date.today() - timedelta(days=40)).isoformat())
+            page.click("form[data-dates-form=application] [type=submit]")
+            page.fill("#posted_on", (date.today() - timedelta(days=40)).isoformat())
+            page.click("form[data-dates-form=add-claim] [type=submit]")
+            page.click("form[data-dates-form=add-claim] [type=submit]")  # empty: an error message
         results = axe.run(page)
         if results.violations_count:
             problems[path] = results.generate_report()
