@@ -256,3 +256,15 @@ def test_session_cookie_is_secure_behind_https(app_config):
 def test_pages_are_private_to_the_browser(client):
     assert client.get("/en/").headers["Cache-Control"] == "private, no-cache"
     assert "Cookie" in client.get("/en/").headers["Vary"]
+
+
+def test_forbidden_page_is_ours(app):
+    from flask import abort
+
+    @app.get("/<any(fr, en):lang>/private")
+    def private(lang):
+        abort(403)
+
+    response = CheckedClient(app.test_client()).get("/fr/private")
+    assert response.status_code == 403
+    assert text_of(response.tree.find(".//h1")) == "Vous ne pouvez pas ouvrir cette page"
