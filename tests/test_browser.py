@@ -199,6 +199,8 @@ def test_the_typed_number_is_never_sent(context, live_server, app):
     ("2 95 10 99 126 111 39", "key"),
     ("7 95 10 99 126 11", "very old temporary"),
     ("2 53 07 2B 073 004 70", "well formed"),
+    ("2 95 10 99 126 111 930", "Too many"),
+    ("2 95 1O", "Use only digits"),
 ])
 def test_number_checker_explains(context, live_server, typed, says):
     page = context.new_page()

@@ -190,7 +190,7 @@
       var verdict = {
         empty: '',
         chars: text.chars,
-        long: text.long,
+        'long': text.tooLong,
         short: fill(text.count, {count: check.length}),
         key: text.key,
         valid: check.valid ? text.valid : text.firstOther
