@@ -118,7 +118,10 @@ def dates():
     now = mydates.today(delays)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        errors = _change_dates(request.form, now)
+        action = DATE_ACTIONS.get(request.form.get("action", ""))
+        if action is None:
+            abort(400)
+        errors = action(request.form, now)
         if not errors:
             _remember()
             return redirect(url_for(".dates"), code=303)
@@ -128,27 +131,28 @@ def dates():
         claims=mydates.claims(session, delays, now))
 
 
-def _change_dates(form, now) -> dict[str, str]:
-    """Apply one change from the dates forms; the errors to show, keyed by field."""
-    action = form.get("action", "")
-    if action == "application":
-        method = form.get("method")
-        sent_on, error = mydates.check_day("sent_on", form.get("sent_on", ""), now)
-        errors = {} if method in mydates.METHODS else {"method": "method.missing"}
-        if error:
-            errors["sent_on"] = error
-        if not errors:
-            mydates.save_application(session, method, sent_on)
-        return errors
-    if action == "clear-application":
-        mydates.clear_application(session)
-        return {}
-    if action == "add-claim":
-        posted_on, error = mydates.check_day("posted_on", form.get("posted_on", ""), now)
-        if error:
-            return {"posted_on": error}
-        return {} if mydates.add_claim(session, posted_on) else {"posted_on": "posted_on.full"}
-    if action == "remove-claim":
-        mydates.remove_claim(session, form.get("claim", ""))
-        return {}
-    abort(400)
+def _save_application(form, now) -> dict[str, str]:
+    method = form.get("method")
+    sent_on, error = mydates.check_day("sent_on", form.get("sent_on", ""), now)
+    errors = {} if method in mydates.METHODS else {"method": "method.missing"}
+    if error:
+        errors["sent_on"] = error
+    if not errors:
+        mydates.save_application(session, method, sent_on)
+    return errors
+
+
+def _add_claim(form, now) -> dict[str, str]:
+    posted_on, error = mydates.check_day("posted_on", form.get("posted_on", ""), now)
+    if error:
+        return {"posted_on": error}
+    return {} if mydates.add_claim(session, posted_on) else {"posted_on": "posted_on.full"}
+
+
+# The dates forms each post an `action`; each returns the errors to show, keyed by field.
+DATE_ACTIONS = {
+    "application": _save_application,
+    "clear-application": lambda form, now: mydates.clear_application(session) or {},
+    "add-claim": _add_claim,
+    "remove-claim": lambda form, now: mydates.remove_claim(session, form.get("claim", "")) or {},
+}
