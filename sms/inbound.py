@@ -35,8 +35,30 @@ class Inbound:
     carrier_answered: bool = False  # Twilio's own opt-out handling already replied
 
 
+# Why the service stayed silent (the simulator shows it).
+SEEN_SILENT = "seen before, not answered then"
+NOT_A_PERSON = "short code or alphanumeric sender"
+OPTED_OUT = "opted out"
+BUDGET = "hourly reply budget spent"
+LOOP = "the same text again (loop protection)"
+CARRIER = "Twilio answered"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The reply to send, or None and why not."""
+
+    reply: str | None
+    silent_because: str | None = None
+
+
 def handle(db: Database, config: Mapping, message: Inbound, now: datetime | None = None) -> str | None:
-    """Apply an inbound SMS and return the reply to send, or None when we must stay silent.
+    """Apply an inbound SMS and return the reply to send, or None when we must stay silent."""
+    return respond(db, config, message, now).reply
+
+
+def respond(db: Database, config: Mapping, message: Inbound, now: datetime | None = None) -> Outcome:
+    """Apply an inbound SMS: the reply to send, or why there is none.
 
     One write transaction: a MessageSid seen before returns the reply it got then, and two
     deliveries of the same SID racing each other are applied once.
@@ -49,14 +71,14 @@ def handle(db: Database, config: Mapping, message: Inbound, now: datetime | None
         if seen is not None:
             reply = message_store.reply_to(db, seen["id"])
             log.info("inbound %s seen before: same answer", message.sid)
-            return reply["body"] if reply else None
+            return Outcome(reply["body"]) if reply else Outcome(None, SEEN_SILENT)
         phone = phones.normalise(message.sender) if phones.is_person_number(message.sender) else None
         if phone is None:  # short codes, alphanumeric senders: automatic replies would loop or cost
             message_store.add_message(db, direction="inbound", phone=message.sender or "?", body=body,
                                       status="received", now=now, twilio_sid=message.sid)
             log.info("inbound %s from a non-personal sender %s: no reply", message.sid,
                      phones.mask(message.sender))
-            return None
+            return Outcome(None, NOT_A_PERSON)
         parsed = keywords.parse(body)
         if parsed.command == keywords.DELETE:
             return _erase(db, config, phone, body, parsed.lang, clock)
@@ -70,19 +92,20 @@ def handle(db: Database, config: Mapping, message: Inbound, now: datetime | None
                                                twilio_sid=message.sid)
         log.info("inbound %s from %s: %s", message.sid, phones.mask(phone), parsed.command)
         if person["opted_out_at"] and parsed.command not in commands.WHILE_OPTED_OUT:
-            return None
+            return Outcome(None, OPTED_OUT)
         reply = commands.run(parsed.command, commands.Context(db, person, parsed.args, clock, config))
-        if message.carrier_answered or not may_reply(db, config, phone, body, now,
-                                                     budgeted=parsed.command != keywords.STOP):
-            return None
+        silent = CARRIER if message.carrier_answered else silence(
+            db, config, phone, body, now, budgeted=parsed.command != keywords.STOP)
+        if silent:
+            return Outcome(None, silent)
         message_store.add_message(db, direction="outbound", phone=phone, body=reply, status="sent",
                                   now=now, person_id=person["id"], reply_to=inbound_id)
-        return reply
+        return Outcome(reply)
 
 
-def may_reply(db: Database, config: Mapping, phone: str, body: str, now: datetime,
-              pending: int = 0, budgeted: bool = True) -> bool:
-    """False past the hourly reply budget, or when the same text keeps coming (a loop).
+def silence(db: Database, config: Mapping, phone: str, body: str, now: datetime,
+            pending: int = 0, budgeted: bool = True) -> str | None:
+    """Why we must not answer: the hourly reply budget is spent, or the same text keeps coming (a loop).
 
     The STOP confirmation is outside the budget (people rely on it), never outside loop protection.
     """
@@ -90,22 +113,21 @@ def may_reply(db: Database, config: Mapping, phone: str, body: str, now: datetim
     if budgeted and message_store.replies_since(db, phone, since) >= config["SMS_MAX_REPLIES_PER_HOUR"]:
         log.warning("no reply to %s: %s replies in the last hour", phones.mask(phone),
                     config["SMS_MAX_REPLIES_PER_HOUR"])
-        return False
+        return BUDGET
     if message_store.same_inbound_since(db, phone, body, since) + pending > config["SMS_MAX_REPEATS_PER_HOUR"]:
         log.warning("no reply to %s: the same text again (loop protection)", phones.mask(phone))
-        return False
-    return True
+        return LOOP
+    return None
 
 
 def _erase(db: Database, config: Mapping, phone: str, body: str, lang: str | None,
-           clock: journey.Clock) -> str | None:
+           clock: journey.Clock) -> Outcome:
     """DELETE: erase the person, then store nothing, not even this message or its reply."""
     person = journey.known_person(db, phone)
     if person is None:  # nothing held: nothing to erase, and nothing is created to say so
         nobody = {"id": None, "phone": phone, "lang": lang or DEFAULT_LANGUAGE, "opted_out_at": None}
-        return commands.run(keywords.DELETE, commands.Context(db, nobody, (), clock, config))
-    answer = may_reply(db, config, phone, body, clock.now, pending=1)
+        return Outcome(commands.run(keywords.DELETE, commands.Context(db, nobody, (), clock, config)))
+    silent = OPTED_OUT if person["opted_out_at"] else silence(db, config, phone, body, clock.now, pending=1)
     reply = commands.run(keywords.DELETE, commands.Context(db, person, (), clock, config))
     log.info("erased everything held about %s", phones.mask(phone))
-    return reply if answer and not person["opted_out_at"] else None
-
+    return Outcome(None, silent) if silent else Outcome(reply)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 
 from sms import inbound, phones
 from webapp.security import check_post
@@ -52,5 +52,7 @@ def send_text():
         return render_template("dev_phone.html", phone=phone, typed=typed, body=body, errors=errors,
                                conversation=_conversation(phone)), 400
     message = inbound.Inbound(sender=phone, body=body, sid="SIM" + secrets.token_hex(16))
-    inbound.handle(get_db(), current_app.config, message)
+    outcome = inbound.respond(get_db(), current_app.config, message)
+    if outcome.silent_because:
+        flash(f"No reply to “{body.strip()[:40]}”: {outcome.silent_because}.")
     return redirect(url_for("dev_phone.phone_page", phone=phone, _anchor="latest"), code=303)

@@ -94,3 +94,13 @@ def test_mistakes_are_shown_in_an_error_summary(client, db, phone, body, field):
     assert summary is not None and summary.find(f".//a[@href='#{field}']") is not None
     assert root.find("./head/title").text.startswith("Error")
     assert db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
+
+
+def test_the_page_says_why_a_text_got_no_reply(client):
+    texted(client, PHONE, "STOP")
+    response = texted(client, PHONE, "HELP")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    root = check_page(page)
+    notice = root.find(".//div[@class='notice']")
+    assert notice is not None and "No reply to “HELP”: opted out." in text_of(notice)
+    assert "No reply" not in client.get(response.headers["Location"]).get_data(as_text=True)  # shown once
