@@ -94,3 +94,41 @@ def test_gateway_send_logs_the_outcome(app, db, fake_twilio):  # noqa: F811
     assert log[ok.message_id]["twilio_sid"] == ok.sid
     assert log[failed.message_id]["status"] == "failed"
     assert log[failed.message_id]["error_code"] == 21610
+
+
+def test_the_client_is_built_once_per_settings(app, fake_twilio):  # noqa: F811
+    from sms.twilio_backend import client_for
+
+    assert client_for(app.config) is client_for(dict(app.config))
+    assert client_for(app.config) is not client_for(dict(app.config, TWILIO_AUTH_TOKEN="other"))
+
+
+@pytest.mark.parametrize("url", ["https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json",
+                                 "https://api.dublin.ie1.twilio.com/2010-04-01/Accounts/AC1/Messages.json"])
+def test_every_twilio_host_is_rebased(url):
+    from sms.twilio_backend import TWILIO_HOST
+
+    assert TWILIO_HOST.sub("http://127.0.0.1:9", url) == "http://127.0.0.1:9/2010-04-01/Accounts/AC1/Messages.json"
+    assert TWILIO_HOST.sub("http://127.0.0.1:9", "https://api.twilio.com.evil.org/x") == \
+        "https://api.twilio.com.evil.org/x"
+
+
+def test_without_a_sender_nothing_is_sent(app, fake_twilio):  # noqa: F811
+    config = dict(app.config, TWILIO_MESSAGING_SERVICE_SID=None, TWILIO_FROM=None)
+    with pytest.raises(gateway.SendError) as raised:
+        deliver(config, TO, "Hi")
+    assert not raised.value.transient and fake_twilio.requests == 0
+
+
+@pytest.mark.parametrize(("form", "code"), [
+    ({"Body": "Hi", "From": "+33700000001"}, 21604),
+    ({"To": TO, "From": "+33700000001"}, 21602),
+    ({"To": TO, "Body": "Hi"}, 21603),
+])
+def test_the_fake_checks_parameters_like_twilio(fake_twilio, form, code):  # noqa: F811
+    import requests
+
+    url = f"{fake_twilio.url}/2010-04-01/Accounts/{fake_twilio.account_sid}/Messages.json"
+    response = requests.post(url, data=form, auth=(fake_twilio.account_sid, fake_twilio.auth_token), timeout=5)
+    assert response.status_code == 400 and response.json()["code"] == code
+    assert fake_twilio.messages == []
