@@ -103,8 +103,8 @@ CHECKLIST: tuple[Group, ...] = (
                "straight into your bank account."),
         )),
         Step("feuille-de-soins", _l("If your card cannot be read, post the paper form"), (
-            _l("Sometimes a doctor cannot read the card. Then you get a paper form called a "
-               "“feuille de soins”. Post it to your caisse."),
+            _l("Sometimes a doctor or another health worker cannot read the card. Then you get a paper "
+               "form called a “feuille de soins”. Post it to your caisse."),
             _l("Being paid back can then take up to a month."),
         ), Link("pages.dates", _l("Keep track of the forms you posted"))),
         Step("new-rib", _l("New bank? Send your new RIB"), (
@@ -132,7 +132,7 @@ HELP: tuple[Contact, ...] = (
     ), setting="COMEDE_PHONE", kind="phone"),
     Contact("pimms", _l("PIMMS Médiation"), (
         _l("Help with paperwork and public services, including health care."),
-        _l("Free. Mostly in French. There are offices in many towns."),
+        _l("Free. Mostly in French. Their directory lists the offices near you."),
     ), setting="PIMMS_DIRECTORY_URL", kind="url"),
     Contact("social-workers", _l("A social worker"), (
         _l("In French: “travailleur social” or “assistant social”. They help you with paperwork "
