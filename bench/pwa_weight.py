@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
@@ -49,6 +50,13 @@ class Recorder:
         context.on("requestfinished", self.add)
 
     def add(self, request) -> None:
+        try:
+            self.measure(request)
+        except PlaywrightError:  # its page went away before Playwright answered: say so, do not guess
+            self.rows.append({"url": request.url, "kind": "unmeasured", "body": 0, "headers": 0,
+                              "by_worker": False})
+
+    def measure(self, request) -> None:
         response = request.response()
         sizes = request.sizes()
         if response is None or response.from_service_worker or sizes["responseBodySize"] < 0:
@@ -94,9 +102,12 @@ def report(title: str, rows: list[dict], base: str) -> None:
     for row in rows:
         by_kind[row["kind"]] += row["body"]
     network = [row for row in rows if row["body"] or row["headers"]]
+    unmeasured = [row["url"].removeprefix(base) for row in rows if row["kind"] == "unmeasured"]
     text = sum(by_kind[kind] for kind in ("HTML", "CSS", "JS", "manifest"))
     print(f"\n{title}")
     print(f"  requests over the network: {len(network)} (of {len(rows)})")
+    if unmeasured:
+        print(f"  NOT MEASURED (page closed first): {unmeasured}")
     for row in network:
         who = "service worker" if row["by_worker"] else "page"
         print(f"    {row['body']:>7} B  {row['kind']:<8} {who:<14} {row['url'].removeprefix(base)}")
@@ -141,7 +152,6 @@ def main() -> None:
             again = context.new_page()
             again.goto(base + path)
             settle(again)
-            again.close()
         report(f"Repeat visits, server up (/{options.lang}/, then /{other}/dates)", recorder.take(), base)
         # The browser's own service-worker update check is invisible to request events: count it here.
         print(f"  requests the server saw: {len(seen)} {seen}")
@@ -155,7 +165,7 @@ def main() -> None:
             offline.goto(home, wait_until="load")
             timings.append((time.perf_counter() - started) * 1000)
             assert offline.locator("form[data-enhance=checklist]").count() == 1, "the offline page is not the checklist"
-            offline.close()
+        settle(offline)
         rows = recorder.take()
         print(f"\nOffline repeat visit (server stopped), {options.runs} runs: "
               f"median {statistics.median(timings):.0f} ms, min {min(timings):.0f} ms, max {max(timings):.0f} ms; "
