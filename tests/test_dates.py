@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 from babel.dates import format_date
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scheduler.rules import Delays
 from tests.strict_html import CheckedClient, text_of
@@ -181,3 +183,11 @@ def test_damaged_session_dates_are_ignored(client, pages):
         session["dates"] = {"method": "online", "sent_on": "garbage", "claims": [{"id": "x"}, "junk", {"id": 1}]}
     tree = pages.get("/en/dates").tree
     assert card(tree).find(".//*[@data-expected-on]") is None and claims(tree) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(action=st.sampled_from(["application", "add-claim", "remove-claim", "clear-application", "x"]),
+       method=st.text(max_size=20), day=st.text(max_size=40), claim=st.text(max_size=10))
+def test_any_input_gets_a_page_or_a_redirect_never_a_crash(pages, action, method, day, claim):
+    response = post(pages, action=action, method=method, sent_on=day, posted_on=day, claim=claim)
+    assert response.status_code in (200, 303, 400)

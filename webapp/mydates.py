@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -67,6 +68,11 @@ def parse_day(text: str) -> date | None:
         return date(int(year), int(month), int(day))
     except ValueError:
         return None
+
+
+def as_typed(text: str | None) -> str:
+    """What a person typed, safe to show back in a field: short, with no control characters."""
+    return "".join(ch for ch in (text or "")[:40] if not unicodedata.category(ch).startswith("C"))
 
 
 def check_day(field: str, text: str, now: date) -> tuple[date | None, str | None]:

@@ -126,7 +126,8 @@ def dates():
             _remember()
             return redirect(url_for(".dates"), code=303)
     return render_template(
-        "dates.html", delays=delays, errors=errors, messages=mydates.ERRORS, form=request.form,
+        "dates.html", delays=delays, errors=errors, messages=mydates.ERRORS,
+        form={name: mydates.as_typed(request.form.get(name)) for name in ("method", "sent_on", "posted_on")},
         application=mydates.application(session, delays, now),
         claims=mydates.claims(session, delays, now))
 
