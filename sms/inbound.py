@@ -1,9 +1,12 @@
 """The core of an inbound SMS: applied once per MessageSid, defended against floods and loops."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,9 +23,25 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 1600  # Twilio's own limit for one message; anything longer is cut, not refused
 WINDOW = timedelta(hours=1)
-# Threads of one process take turns here rather than in SQLite's busy handler, which sleeps
-# 1, 2, 5, 10… ms between tries: queueing on a lock hands over at once.
+# Writers take turns on a lock rather than in SQLite's busy handler, which sleeps 1, 2, 5, 10… ms
+# between tries: a lock hands over at once. A thread lock orders the threads of one process, an
+# advisory file lock next to the database the processes (gunicorn workers). SQLite's own locking
+# still guards the data; these only make waiting cheap.
 _WRITER = threading.Lock()
+_lock_files: dict[str, int] = {}
+
+
+@contextlib.contextmanager
+def _turn(database: str) -> Iterator[None]:
+    with _WRITER:
+        fd = _lock_files.get(database)
+        if fd is None:
+            fd = _lock_files[database] = os.open(database + ".sms-lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -66,7 +85,7 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
     now = now or utcnow()
     clock = journey.Clock(now, Delays.from_config(config))
     body = message.body[:MAX_BODY_CHARS]
-    with _WRITER, immediate(db):
+    with _turn(config["DATABASE"]), immediate(db):
         seen = message_store.by_twilio_sid(db, message.sid)
         if seen is not None:
             reply = message_store.reply_to(db, seen["id"])

@@ -4,6 +4,7 @@ Thin handlers: verify the signature, decode, normalise, hand to the core, render
 """
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 
@@ -45,6 +46,15 @@ def is_signed(token: str, url: str, form, signature: str) -> bool:
     return validator.validate(url, form, signature)  # the same URL with or without its port
 
 
+@functools.lru_cache(maxsize=1024)  # replies repeat; building the XML tree costs more than the lookup
+def twiml_for(reply: str | None) -> str:
+    """The TwiML answer: one <Message> with the reply, or an empty <Response/> for silence."""
+    twiml = MessagingResponse()
+    if reply:
+        twiml.message(reply)
+    return str(twiml)
+
+
 @bp.post("/inbound")
 def receive() -> Response:
     """An SMS came in: apply it and answer with TwiML (an empty response means no reply)."""
@@ -55,10 +65,7 @@ def receive() -> Response:
     message = inbound.Inbound(sender=form["From"].strip(), body=form.get("Body", ""), sid=sid,
                               carrier_answered=bool(form.get("OptOutType")))
     reply = inbound.handle(thread_db(), current_app.config, message)
-    twiml = MessagingResponse()
-    if reply:
-        twiml.message(reply)
-    return Response(str(twiml), mimetype="application/xml")
+    return Response(twiml_for(reply), mimetype="application/xml")
 
 
 @bp.post("/status")
