@@ -1,6 +1,7 @@
 """Phone numbers: normalised to E.164 (default region FR) and masked for logs."""
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -8,6 +9,7 @@ import phonenumbers
 DEFAULT_REGION = "FR"
 
 
+@functools.lru_cache(maxsize=4096)  # the same people text again; parsing costs more than the lookup
 def normalise(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """The E.164 form of a number as typed or as Twilio sends it; None if it is not one."""
     try:
