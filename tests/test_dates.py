@@ -178,11 +178,17 @@ def test_unknown_actions_and_ids_never_crash(pages, data):
     assert response.status_code in (303, 400)
 
 
-def test_damaged_session_dates_are_ignored(client, pages):
+@pytest.mark.parametrize("saved", [
+    {"method": "online", "sent_on": "garbage", "claims": [{"id": "x"}, "junk", {"id": 1}]},
+    {"method": 3, "claims": 5}, {"claims": {"id": 1}}, "not a dict", [1, 2],
+])
+def test_damaged_session_dates_are_ignored(client, pages, today, saved):
     with client.session_transaction() as session:
-        session["dates"] = {"method": "online", "sent_on": "garbage", "claims": [{"id": "x"}, "junk", {"id": 1}]}
+        session["dates"] = saved
     tree = pages.get("/en/dates").tree
     assert card(tree).find(".//*[@data-expected-on]") is None and claims(tree) == []
+    assert post(pages, action="add-claim", posted_on=today.isoformat()).status_code == 303
+    assert len(claims(pages.get("/en/dates").tree)) == 1
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

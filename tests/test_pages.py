@@ -268,3 +268,11 @@ def test_forbidden_page_is_ours(app):
     response = CheckedClient(app.test_client()).get("/fr/private")
     assert response.status_code == 403
     assert text_of(response.tree.find(".//h1")) == "Vous ne pouvez pas ouvrir cette page"
+
+
+@pytest.mark.parametrize("saved", [5, "registered", [{"a": 1}, "registered"], {"registered": True}])
+def test_damaged_session_ticks_are_ignored(client, saved):
+    with client.session_transaction() as session:
+        session["done"] = saved
+    tree = CheckedClient(client).get("/en/").tree
+    assert checked(tree) <= {"registered"}

@@ -93,6 +93,11 @@ def state(session: Mapping) -> dict:
     return saved if isinstance(saved, dict) else {}
 
 
+def _saved_claims(saved: Mapping) -> list[dict]:
+    claims = saved.get("claims")
+    return [c for c in claims if isinstance(c, dict)] if isinstance(claims, list) else []
+
+
 def save_application(session: MutableMapping, method: str, sent_on: date) -> None:
     """Remember how and when the application was sent."""
     saved = dict(state(session), method=method, sent_on=sent_on.isoformat())
@@ -108,10 +113,10 @@ def clear_application(session: MutableMapping) -> None:
 def add_claim(session: MutableMapping, posted_on: date) -> bool:
     """Remember one more posted feuille de soins; False when the list is full."""
     saved = dict(state(session))
-    claims = list(saved.get("claims") or [])
+    claims = _saved_claims(saved)
     if len(claims) >= MAX_CLAIMS:
         return False
-    next_id = max([c.get("id", 0) for c in claims if isinstance(c, dict)], default=0) + 1
+    next_id = max([c["id"] for c in claims if isinstance(c.get("id"), int)], default=0) + 1
     claims.append({"id": next_id, "posted_on": posted_on.isoformat()})
     saved["claims"] = claims
     session[SESSION_KEY] = saved
@@ -121,8 +126,7 @@ def add_claim(session: MutableMapping, posted_on: date) -> bool:
 def remove_claim(session: MutableMapping, claim_id: str) -> None:
     """Forget one feuille de soins (unknown ids are ignored)."""
     saved = dict(state(session))
-    saved["claims"] = [c for c in saved.get("claims") or []
-                       if isinstance(c, dict) and str(c.get("id")) != str(claim_id)]
+    saved["claims"] = [c for c in _saved_claims(saved) if str(c.get("id")) != str(claim_id)]
     session[SESSION_KEY] = saved
 
 
@@ -139,8 +143,8 @@ def application(session: Mapping, delays: rules.Delays, now: date) -> Applicatio
 def claims(session: Mapping, delays: rules.Delays, now: date) -> list[Claim]:
     """The saved feuilles de soins, oldest first, each flagged overdue from its due day."""
     found = []
-    for saved in state(session).get("claims") or []:
-        posted_on = parse_day(str(saved.get("posted_on", ""))) if isinstance(saved, dict) else None
+    for saved in _saved_claims(state(session)):
+        posted_on = parse_day(str(saved.get("posted_on", "")))
         if posted_on is None or not isinstance(saved.get("id"), int):
             continue
         due = rules.claim_due_date(posted_on, delays)

@@ -94,7 +94,8 @@ def checklist():
         _remember()
         flash(_l("Saved on this phone."))
         return redirect(url_for(".checklist"), code=303)
-    done = set(session.get("done") or []) & set(valid)
+    saved = session.get("done")
+    done = {step_id for step_id in saved if isinstance(step_id, str)} & set(valid) if isinstance(saved, list) else set()
     return render_template("checklist.html", groups=content.CHECKLIST, done=done)
 
 
