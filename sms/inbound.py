@@ -28,15 +28,16 @@ WINDOW = timedelta(hours=1)
 # advisory file lock next to the database the processes (gunicorn workers). SQLite's own locking
 # still guards the data; these only make waiting cheap.
 _WRITER = threading.Lock()
-_lock_files: dict[str, int] = {}
+_lock_files: dict[tuple[int, str], int] = {}
 
 
 @contextlib.contextmanager
 def _turn(database: str) -> Iterator[None]:
     with _WRITER:
-        fd = _lock_files.get(database)
+        key = (os.getpid(), database)  # a descriptor inherited through fork would not exclude the parent
+        fd = _lock_files.get(key)
         if fd is None:
-            fd = _lock_files[database] = os.open(database + ".sms-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            fd = _lock_files[key] = os.open(database + ".sms-lock", os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
