@@ -132,3 +132,12 @@ def test_the_fake_checks_parameters_like_twilio(fake_twilio, form, code):  # noq
     response = requests.post(url, data=form, auth=(fake_twilio.account_sid, fake_twilio.auth_token), timeout=5)
     assert response.status_code == 400 and response.json()["code"] == code
     assert fake_twilio.messages == []
+
+
+def test_numbers_never_appear_whole_in_the_logs(app, db, fake_twilio, caplog):  # noqa: F811
+    caplog.set_level("DEBUG")
+    gateway.send(db, app.config, TO, "Hello")
+    fake_twilio.fail_next(21211)
+    gateway.send(db, app.config, TO, "Hello")
+    assert "sent message" in caplog.text and "failed" in caplog.text
+    assert TO not in caplog.text and TO[1:] not in caplog.text and "612345678" not in caplog.text
