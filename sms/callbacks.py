@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from scheduler.rules import Delays
 from sms.phones import mask
 from webapp import journey
-from webapp.store import immediate, utcnow
+from webapp.store import immediate, reminders, utcnow
 from webapp.store import messages as message_store
 
 log = logging.getLogger(__name__)
@@ -52,4 +52,6 @@ def apply_status(db: Database, config: Mapping, sid: str, twilio_status: str, er
         if status is None or RANK[status] <= RANK.get(message["status"], -1):
             return False  # unknown, repeated or late: never backwards
         message_store.set_status(db, message["id"], status, now, error_code=code)
+        if message["reminder_id"]:
+            reminders.record_delivery(db, message["reminder_id"], status, now)
     return True

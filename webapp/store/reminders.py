@@ -157,6 +157,19 @@ def mark_muted(db: Database, reminder_id: int, owner: str, now: datetime) -> boo
     return _finish(db, reminder_id, owner, now, "muted")
 
 
+# What a status callback on a reminder's message makes of the reminder: sent → one of these.
+DELIVERY_STATES = ("delivered", "undelivered", "failed")
+
+
+def record_delivery(db: Database, reminder_id: int, status: str, now: datetime) -> bool:
+    """Move a sent reminder to what the carrier reported (delivered, undelivered, failed)."""
+    if status not in DELIVERY_STATES:
+        return False
+    return db.execute(
+        "UPDATE reminders SET state = ?, updated_at = ? WHERE id = ? AND state = 'sent'",
+        (status, iso(now), reminder_id)).rowcount == 1
+
+
 def people_reminded_since(db: Database, person_ids: list[int], since: datetime) -> set[int]:
     """Which of these people were handed a reminder at or after `since`."""
     if not person_ids:

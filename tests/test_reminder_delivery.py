@@ -1,0 +1,64 @@
+"""A sent reminder follows what Twilio's status callbacks report: sent → delivered | undelivered | failed."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from scheduler import rules
+from scheduler.dispatch import run_pass
+from tests.fake_twilio import fake_twilio  # noqa: F401
+from webapp import journey
+from webapp.store import reminders
+
+DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # 10:00 in Paris, outside quiet hours
+
+
+@pytest.fixture
+def app_config(app_config, fake_twilio):  # noqa: F811
+    return dict(app_config, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
+                TWILIO_AUTH_TOKEN=fake_twilio.auth_token, TWILIO_API_BASE=fake_twilio.url,
+                TWILIO_MESSAGING_SERVICE_SID="MG" + "0" * 32)
+
+
+@pytest.fixture
+def sent_reminder(app, db, live_server, fake_twilio):  # noqa: F811
+    """A card reminder sent through the fake Twilio by a real dispatch pass; callbacks go to the live app."""
+    app.config["PUBLIC_BASE_URL"] = live_server.url
+    clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
+    person = journey.person_for(db, "+33612345678", "fr", clock)
+    journey.record_application(db, person["id"], "online", date(2026, 3, 2), clock)
+    run_pass(app, DUE)
+    row = next(r for r in reminders.for_person(db, person["id"]) if r["kind"] == rules.CARD_DUE)
+    assert row["state"] == "sent" and len(fake_twilio.messages) == 1
+    sid = db.execute("SELECT twilio_sid FROM messages WHERE id = ?", (row["message_id"],)).fetchone()[0]
+    return row["id"], sid
+
+
+def reminder_state(db, reminder_id: int) -> str:
+    return db.execute("SELECT state FROM reminders WHERE id = ?", (reminder_id,)).fetchone()[0]
+
+
+@pytest.mark.parametrize(("callbacks", "final"), [
+    (["sent", "delivered"], "delivered"),
+    (["delivered", "sent", "queued"], "delivered"),  # out of order: never backwards
+    (["sent", "undelivered"], "undelivered"),
+    (["failed"], "failed"),
+    (["queued", "sent"], "sent"),
+])
+def test_callbacks_move_the_reminder_forward_only(db, fake_twilio, sent_reminder, callbacks, final):  # noqa: F811
+    reminder_id, sid = sent_reminder
+    for status in callbacks:
+        assert fake_twilio.send_status_callback(sid, status).status_code == 204
+    assert reminder_state(db, reminder_id) == final
+
+
+def test_a_delivered_reminder_is_never_planned_again(app, db, fake_twilio, sent_reminder):  # noqa: F811
+    reminder_id, sid = sent_reminder
+    fake_twilio.send_status_callback(sid, "delivered")
+    person_id = db.execute("SELECT person_id FROM reminders WHERE id = ?", (reminder_id,)).fetchone()[0]
+    # The same application recorded again: the delivered reminder stays, nothing new is due for it.
+    journey.record_application(db, person_id, "online", date(2026, 3, 2), journey.Clock(DUE, rules.Delays()))
+    run_pass(app, DUE + timedelta(minutes=1))
+    assert reminder_state(db, reminder_id) == "delivered"
+    assert len(fake_twilio.messages) == 1
