@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from sms.segments import measure
-from webapp.store import iso
+from webapp.store import iso, one, rows
 
 
 def add_message(db: Database, *, direction: str, phone: str, body: str, status: str,
@@ -37,8 +37,7 @@ def set_outcome(db: Database, message_id: int, *, status: str, now: datetime,
 
 def message_by_id(db: Database, message_id: int) -> dict | None:
     """One logged message."""
-    rows = list(db.query("SELECT * FROM messages WHERE id = ?", (message_id,)))
-    return rows[0] if rows else None
+    return one(db, "SELECT * FROM messages WHERE id = ?", (message_id,))
 
 
 def log(db: Database, phone: str | None = None, limit: int | None = None) -> list[dict]:
@@ -51,19 +50,17 @@ def log(db: Database, phone: str | None = None, limit: int | None = None) -> lis
     sql += " ORDER BY created_at DESC, id DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return list(db.query(sql, params))
+    return rows(db, sql, params)
 
 
 def by_twilio_sid(db: Database, sid: str) -> dict | None:
     """The message Twilio knows by this SID (an inbound MessageSid or an outbound message's SID)."""
-    rows = list(db.query("SELECT * FROM messages WHERE twilio_sid = ?", (sid,)))
-    return rows[0] if rows else None
+    return one(db, "SELECT * FROM messages WHERE twilio_sid = ?", (sid,))
 
 
 def reply_to(db: Database, message_id: int) -> dict | None:
     """The reply we gave to an inbound message, if we gave one."""
-    rows = list(db.query("SELECT * FROM messages WHERE reply_to = ? ORDER BY id LIMIT 1", (message_id,)))
-    return rows[0] if rows else None
+    return one(db, "SELECT * FROM messages WHERE reply_to = ? ORDER BY id LIMIT 1", (message_id,))
 
 
 def replies_since(db: Database, phone: str, since: datetime) -> int:

@@ -5,12 +5,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from webapp.store import iso
-
-
-def _one(db: Database, sql: str, params: tuple = ()) -> dict | None:
-    rows = list(db.query(sql, params))
-    return rows[0] if rows else None
+from webapp.store import iso, one as _one, rows
 
 
 def person_by_phone(db: Database, phone: str) -> dict | None:
@@ -95,9 +90,8 @@ def set_card_received(db: Database, person_id: int, on: date, now: datetime) -> 
 def claims(db: Database, person_id: int, open_only: bool = False) -> list[dict]:
     """The person's feuilles de soins, oldest first."""
     where = " AND paid_on IS NULL" if open_only else ""
-    return list(db.query(
-        f"SELECT * FROM claims WHERE person_id = ?{where} ORDER BY posted_on, number", (person_id,)
-    ))
+    return rows(db, f"SELECT * FROM claims WHERE person_id = ?{where} ORDER BY posted_on, number",
+                (person_id,))
 
 
 def add_claim(db: Database, person_id: int, posted_on: date, now: datetime) -> int:
