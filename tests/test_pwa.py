@@ -125,6 +125,18 @@ def test_service_worker_script(client, app):
     assert config["cache"].startswith(config["prefix"])
 
 
+@pytest.mark.parametrize(("path", "parts"), [("/", ["checklist.js"]), ("/dates", ["dates.js"]),
+                                              ("/number", ["nir.js"]), ("/help", [])])
+def test_each_page_loads_app_js_then_only_its_own_parts_all_precached(client, path, parts):
+    config = shell(client)
+    for lang in LANGUAGES:
+        html = client.get(f"/{lang}{path}").get_data(as_text=True)
+        scripts = re.findall(r'<script src="(/static/js/[^"?]+)\?v=[0-9a-f]+"[^>]*\bdefer\b', html)
+        assert scripts == ["/static/js/app.js"] + [f"/static/js/{part}" for part in parts]  # defer keeps this order
+        for url in asset_urls(html):  # offline, the page finds every script in the cache
+            assert url in config["assets"]
+
+
 def test_cache_name_is_stable_across_sessions_and_changes_with_what_pages_show(app, client):
     name = shell(client)["cache"]
     other_visitor = app.test_client()
