@@ -102,9 +102,11 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
         parsed = keywords.parse(body)
         if parsed.command == keywords.DELETE:
             return _erase(db, config, phone, body, parsed.lang, clock)
-        person = journey.known_person(db, phone) or journey.person_for(
-            db, phone, parsed.lang or DEFAULT_LANGUAGE, clock)
-        if parsed.lang and person["lang_source"] is None and journey.note_keyword_language(
+        person = journey.known_person(db, phone)
+        if person is None:  # first contact: the keyword's language, if it has one, is theirs
+            person = journey.person_for(db, phone, parsed.lang or DEFAULT_LANGUAGE, clock,
+                                        lang_source="keyword" if parsed.lang else None)
+        elif parsed.lang and person["lang_source"] is None and journey.note_keyword_language(
                 db, person["id"], parsed.lang, clock):
             person = journey.known_person(db, phone)
         inbound_id = message_store.add_message(db, direction="inbound", phone=phone, body=body,
@@ -129,12 +131,12 @@ def silence(db: Database, config: Mapping, phone: str, body: str, now: datetime,
 
     The STOP confirmation is outside the budget (people rely on it), never outside loop protection.
     """
-    since = now - WINDOW
-    if budgeted and message_store.replies_since(db, phone, since) >= config["SMS_MAX_REPLIES_PER_HOUR"]:
+    replies, repeats = message_store.traffic_since(db, phone, body, now - WINDOW)
+    if budgeted and replies >= config["SMS_MAX_REPLIES_PER_HOUR"]:
         log.warning("no reply to %s: %s replies in the last hour", phones.mask(phone),
                     config["SMS_MAX_REPLIES_PER_HOUR"])
         return BUDGET
-    if message_store.same_inbound_since(db, phone, body, since) + pending > config["SMS_MAX_REPEATS_PER_HOUR"]:
+    if repeats + pending > config["SMS_MAX_REPEATS_PER_HOUR"]:
         log.warning("no reply to %s: the same text again (loop protection)", phones.mask(phone))
         return LOOP
     return None

@@ -45,10 +45,10 @@ def _replan(db: Database, person_id: int, clock: Clock) -> None:
     reminders.replan(db, person_id, plans, clock.now, muted=bool(person["opted_out_at"]))
 
 
-def person_for(db: Database, phone: str, lang: str, clock: Clock) -> dict:
-    """The person behind an E.164 number, created on first contact."""
+def person_for(db: Database, phone: str, lang: str, clock: Clock, lang_source: str | None = None) -> dict:
+    """The person behind an E.164 number, created on first contact (lang_source: as in people)."""
     with immediate(db):
-        return people.ensure_person(db, phone, lang, clock.now)
+        return people.ensure_person(db, phone, lang, clock.now, lang_source)
 
 
 def known_person(db: Database, phone: str) -> dict | None:

@@ -63,18 +63,12 @@ def reply_to(db: Database, message_id: int) -> dict | None:
     return one(db, "SELECT * FROM messages WHERE reply_to = ? ORDER BY id LIMIT 1", (message_id,))
 
 
-def replies_since(db: Database, phone: str, since: datetime) -> int:
-    """How many replies this number got since `since`."""
-    return db.execute(
-        "SELECT COUNT(*) FROM messages WHERE phone = ? AND created_at >= ? AND direction = 'outbound'"
-        " AND reply_to IS NOT NULL", (phone, iso(since))).fetchone()[0]
-
-
-def same_inbound_since(db: Database, phone: str, body: str, since: datetime) -> int:
-    """How many times this number sent exactly this text since `since`."""
-    return db.execute(
-        "SELECT COUNT(*) FROM messages WHERE phone = ? AND created_at >= ? AND direction = 'inbound'"
-        " AND body = ?", (phone, iso(since), body)).fetchone()[0]
+def traffic_since(db: Database, phone: str, body: str, since: datetime) -> tuple[int, int]:
+    """Since `since`: how many replies this number got, and how many times it sent exactly this text."""
+    return db.conn.execute(
+        "SELECT COUNT(*) FILTER (WHERE direction = 'outbound' AND reply_to IS NOT NULL),"
+        " COUNT(*) FILTER (WHERE direction = 'inbound' AND body = ?)"
+        " FROM messages WHERE phone = ? AND created_at >= ?", (body, phone, iso(since))).fetchone()
 
 
 def set_status(db: Database, message_id: int, status: str, now: datetime,

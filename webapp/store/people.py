@@ -18,14 +18,14 @@ def person_by_id(db: Database, person_id: int) -> dict | None:
     return _one(db, "SELECT * FROM people WHERE id = ?", (person_id,))
 
 
-def ensure_person(db: Database, phone: str, lang: str, now: datetime) -> dict:
-    """The person with this number, created with `lang` if new."""
-    db.execute(
-        "INSERT INTO people (phone, lang, created_at, updated_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (phone) DO NOTHING",
-        (phone, lang, iso(now), iso(now)),
+def ensure_person(db: Database, phone: str, lang: str, now: datetime, lang_source: str | None = None) -> dict:
+    """The person with this number, created with `lang` (and where it came from) if new."""
+    created = _one(
+        db, "INSERT INTO people (phone, lang, lang_source, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (phone) DO NOTHING RETURNING *",
+        (phone, lang, lang_source, iso(now), iso(now)),
     )
-    return person_by_phone(db, phone)
+    return created or person_by_phone(db, phone)
 
 
 def set_language(db: Database, person_id: int, lang: str, now: datetime) -> None:
