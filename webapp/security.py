@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask, Response, abort, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; manifest-src 'self'; "
@@ -19,6 +20,17 @@ HEADERS = {
 CSRF_FIELD = "csrf_token"
 # Forms here are a few ticks and dates; anything bigger is not ours.
 MAX_FORM_BYTES = 16 * 1024
+# Machine endpoints (Twilio's webhooks) never use a session: no cookie to verify, none to set.
+SESSIONLESS_PATHS = ("/sms/",)
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, not even opened on the sessionless paths."""
+
+    def open_session(self, app, request):
+        if request.path.startswith(SESSIONLESS_PATHS):
+            return self.null_session_class()  # Flask then skips save_session as well
+        return super().open_session(app, request)
 
 
 def csrf_token() -> str:
@@ -49,6 +61,7 @@ def add_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Add the headers to every response, `csrf_token()` to every template; harden the session cookie."""
+    app.session_interface = CookieSessions()
     app.permanent_session_lifetime = timedelta(days=app.config["SESSION_DAYS"])
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     if str(app.config.get("PUBLIC_BASE_URL", "")).startswith("https://"):
