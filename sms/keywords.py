@@ -1,6 +1,7 @@
 """Reading an SMS: normalise the text, find its keyword (typos forgiven), parse dates and numbers."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -105,6 +106,7 @@ def match(word: str, table: tuple[Keyword, ...]) -> Keyword | None:
     return Keyword(near[0].word, near[0].command, langs.pop() if len(langs) == 1 else None)
 
 
+@functools.lru_cache(maxsize=1024)  # people send the same few keywords; a Parsed is immutable
 def parse(text: str) -> Parsed:
     """The command of a message: STOP words first, then the first word's keyword, else UNKNOWN."""
     words = normalise(text).split()
