@@ -1,12 +1,16 @@
 """Benchmark: the signed inbound SMS webhook under gunicorn, next to a bare Flask route returning the same TwiML.
 
 Both run under the same gunicorn settings (subprocesses on loopback ports; the webhook on a temporary
-database with the outbox). The same client (keep-alive connections, requests signed in advance) sends
-the same bounded number of requests to each, in rounds that alternate between them so a busy moment
-on the machine hits both alike. Sender numbers vary (3 or 4 texts each) so that the reply budget and
+database with the outbox). By default these are the README's production command, `gunicorn --workers 4`:
+sync workers, which close the connection after each response, so every request (to either server)
+opens a new one, as a reverse proxy in front of gunicorn does by default. `--worker-class gthread`
+measures threaded workers with keep-alive instead. The same client (one connection per client thread,
+reopened when the server closes it; requests signed in advance) sends the same bounded number of
+requests to each, in rounds that alternate between them so a busy moment on the machine hits both alike. Sender numbers vary (3 or 4 texts each) so that the reply budget and
 loop protection never cut the webhook's work short. Prints requests/s, p50 and p99 latency, and the ratio of
 the webhook's throughput to the bare route's (target: >= 70%). Figures only, no assertion.
-Run: `.venv/bin/python bench/webhook.py [--requests 3000] [--concurrency 8] [--workers 2]`.
+Run: `.venv/bin/python bench/webhook.py [--requests 3000] [--concurrency 8] [--workers 4]
+[--worker-class sync|gthread] [--threads 4]`.
 """
 from __future__ import annotations
 
@@ -58,11 +62,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(target: str, port: int, workers: int, threads: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(target: str, port: int, args, env: dict) -> subprocess.Popen:
     """gunicorn with the given app on 127.0.0.1:port, waiting until it answers."""
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
-               "--log-level", "warning", target]
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+               "--worker-class", args.worker_class, "--log-level", "warning", target]
+    if args.worker_class == "gthread":
+        command[-1:-1] = ["--threads", str(args.threads), "--keep-alive", "30"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -93,7 +98,8 @@ def signed_requests(base_url: str, start: int, count: int, senders: int) -> list
 
 
 def hammer(port: int, prepared: list[tuple[bytes, dict]], concurrency: int) -> tuple[float, list[float], int]:
-    """Send every request from `concurrency` keep-alive connections; wall time, latencies, errors."""
+    """Send every request from `concurrency` connections (http.client reopens one the server closed);
+    wall time, latencies, errors."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -130,8 +136,7 @@ class Target:
     def __init__(self, name: str, app: str, env: dict, args) -> None:
         self.name, self.port = name, free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.process = start_gunicorn(app, self.port, args.workers, args.threads,
-                                      dict(env, PUBLIC_BASE_URL=self.base))
+        self.process = start_gunicorn(app, self.port, args, dict(env, PUBLIC_BASE_URL=self.base))
         self.wall, self.latencies, self.errors = 0.0, [], 0
 
     def run(self, prepared, concurrency: int, record: bool = True) -> None:
@@ -159,8 +164,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
     args = parser.parse_args()
     # Every sender texts a handful of times at most: the hourly budget (10 replies) and loop
     # protection never kick in, so the webhook does its full work (command + reply) on every request.
@@ -171,8 +177,13 @@ def main() -> None:
         env.pop("TWILIO_ACCOUNT_SID", None)
         subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "migrate"], cwd=ROOT, env=env,
                        check=True, stdout=subprocess.DEVNULL)
-        print(f"gunicorn gthread, {args.workers} workers x {args.threads} threads; {args.requests} requests"
-              f" (+{args.warmup} warm-up) from {args.concurrency} keep-alive connections; {senders} sender"
+        if args.worker_class == "sync":
+            served = (f"gunicorn sync, {args.workers} workers (the README's production command; a new"
+                      f" connection per request)")
+        else:
+            served = f"gunicorn gthread, {args.workers} workers x {args.threads} threads, keep-alive"
+        print(f"{served}; {args.requests} requests"
+              f" (+{args.warmup} warm-up) from {args.concurrency} client connections; {senders} sender"
               f" numbers (3 or 4 texts each, different texts: the reply budget and loop protection never apply);"
               f" rounds of 500 alternate between the two servers")
         targets = [Target("bare Flask route (TwiML)", "bench.webhook:bare_app()", env, args),
