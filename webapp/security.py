@@ -54,8 +54,9 @@ def check_post() -> None:
 
 def add_headers(response: Response) -> Response:
     """Put the security headers on a response (errors included), keeping any a view set itself."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    # One pass over the response's headers, not one case-insensitive search per header (setdefault).
+    present = {name.lower() for name, _value in response.headers.items()}
+    response.headers.extend([(name, value) for name, value in HEADERS.items() if name.lower() not in present])
     return response
 
 
