@@ -86,20 +86,21 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
     now = now or utcnow()
     clock = journey.Clock(now, Delays.from_config(config))
     body = message.body[:MAX_BODY_CHARS]
+    # Pure work before taking a turn: other writers wait only for what needs the database.
+    phone = phones.normalise(message.sender) if phones.is_person_number(message.sender) else None
+    parsed = keywords.parse(body)
     with _turn(config["DATABASE"]), immediate(db):
         seen = message_store.by_twilio_sid(db, message.sid)
         if seen is not None:
             reply = message_store.reply_to(db, seen["id"])
             log.info("inbound %s seen before: same answer", message.sid)
             return Outcome(reply["body"]) if reply else Outcome(None, SEEN_SILENT)
-        phone = phones.normalise(message.sender) if phones.is_person_number(message.sender) else None
         if phone is None:  # short codes, alphanumeric senders: automatic replies would loop or cost
             message_store.add_message(db, direction="inbound", phone=message.sender or "?", body=body,
                                       status="received", now=now, twilio_sid=message.sid)
             log.info("inbound %s from a non-personal sender %s: no reply", message.sid,
                      phones.mask(message.sender))
             return Outcome(None, NOT_A_PERSON)
-        parsed = keywords.parse(body)
         if parsed.command == keywords.DELETE:
             return _erase(db, config, phone, body, parsed.lang, clock)
         person = journey.known_person(db, phone)
