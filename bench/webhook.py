@@ -6,7 +6,8 @@ sync workers, which close the connection after each response, so every request (
 opens a new one, as a reverse proxy in front of gunicorn does by default. `--worker-class gthread`
 measures threaded workers with keep-alive instead. The same client (one connection per client thread,
 reopened when the server closes it; requests signed in advance) sends the same bounded number of
-requests to each, in rounds that alternate between them so a busy moment on the machine hits both alike. Sender numbers vary (3 or 4 texts each) so that the reply budget and
+requests to each, in rounds that alternate between them so a busy moment on the machine hits both alike.
+Sender numbers vary (3 or 4 texts each) so that the reply budget and
 loop protection never cut the webhook's work short. Prints requests/s, p50 and p99 latency, and the ratio of
 the webhook's throughput to the bare route's (target: >= 70%). Figures only, no assertion.
 Run: `.venv/bin/python bench/webhook.py [--requests 3000] [--concurrency 8] [--workers 4]

@@ -50,14 +50,14 @@ def rows(db: Database, sql: str, params: tuple = ()) -> list[dict]:
     """
     cursor = db.conn.execute(sql, params)
     names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row)) for row in cursor]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def one(db: Database, sql: str, params: tuple = ()) -> dict | None:
     """A SELECT's first row as a dict, or None."""
     cursor = db.conn.execute(sql, params)
     row = cursor.fetchone()
-    return None if row is None else dict(zip([column[0] for column in cursor.description], row))
+    return None if row is None else dict(zip([column[0] for column in cursor.description], row, strict=True))
 
 
 def utcnow() -> datetime:

@@ -5,22 +5,22 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from webapp.store import iso, one as _one, rows
+from webapp.store import iso, one, rows
 
 
 def person_by_phone(db: Database, phone: str) -> dict | None:
     """The person with this E.164 number, if we know them."""
-    return _one(db, "SELECT * FROM people WHERE phone = ?", (phone,))
+    return one(db, "SELECT * FROM people WHERE phone = ?", (phone,))
 
 
 def person_by_id(db: Database, person_id: int) -> dict | None:
     """The person with this id."""
-    return _one(db, "SELECT * FROM people WHERE id = ?", (person_id,))
+    return one(db, "SELECT * FROM people WHERE id = ?", (person_id,))
 
 
 def ensure_person(db: Database, phone: str, lang: str, now: datetime, lang_source: str | None = None) -> dict:
     """The person with this number, created with `lang` (and where it came from) if new."""
-    created = _one(
+    created = one(
         db, "INSERT INTO people (phone, lang, lang_source, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (phone) DO NOTHING RETURNING *",
         (phone, lang, lang_source, iso(now), iso(now)),
@@ -65,7 +65,7 @@ def delete_person(db: Database, person_id: int) -> None:
 
 def application(db: Database, person_id: int) -> dict | None:
     """The person's current card application."""
-    return _one(db, "SELECT * FROM applications WHERE person_id = ?", (person_id,))
+    return one(db, "SELECT * FROM applications WHERE person_id = ?", (person_id,))
 
 
 def save_application(db: Database, person_id: int, method: str, sent_on: date, now: datetime) -> None:
@@ -96,7 +96,7 @@ def claims(db: Database, person_id: int, open_only: bool = False) -> list[dict]:
 
 def add_claim(db: Database, person_id: int, posted_on: date, now: datetime) -> int:
     """Record a posted feuille de soins; return its number for this person."""
-    row = _one(db, "SELECT COALESCE(MAX(number), 0) + 1 AS n FROM claims WHERE person_id = ?",
+    row = one(db, "SELECT COALESCE(MAX(number), 0) + 1 AS n FROM claims WHERE person_id = ?",
                (person_id,))
     db.execute(
         "INSERT INTO claims (person_id, number, posted_on, created_at) VALUES (?, ?, ?, ?)",
