@@ -7,6 +7,8 @@ import sys
 
 from scheduler.service import build_scheduler
 from webapp import create_app
+from webapp.store import connect
+from webapp.store.migrations import SchemaNotReady, ensure_current
 
 
 def main() -> int:
@@ -14,6 +16,14 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # not two lines a minute
     app = create_app()
+    db = connect(app.config["DATABASE"])
+    try:
+        ensure_current(db, app.config["DATABASE"])
+    except SchemaNotReady as error:
+        logging.getLogger("scheduler").error("%s", error)
+        return 2
+    finally:
+        db.close()
     scheduler = build_scheduler(app, background=False)
 
     def stop(signum, _frame) -> None:

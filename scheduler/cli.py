@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from sms.phones import mask
-from webapp.store import connect
+from webapp.store.migrations import open_current
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -40,6 +40,7 @@ def run_command(now_text: str | None, dry_run: bool) -> None:
         now = _instant(now_text)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--now") from error
+    open_current(current_app.config["DATABASE"]).close()
     report = run_pass(current_app._get_current_object(), now, dry_run=dry_run)
     for line in report.lines:
         click.echo(f"{line.reminder_id:>8}  {line.phone:<14} {line.kind:<15} {line.subject:<5} "
@@ -55,7 +56,7 @@ def list_command(state: str | None, limit: int) -> None:
     """Show the reminder queue, soonest first."""
     from webapp.store import reminders
 
-    db = connect(current_app.config["DATABASE"])
+    db = open_current(current_app.config["DATABASE"])
     try:
         rows = reminders.queue(db, state, limit)
     finally:

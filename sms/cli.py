@@ -8,8 +8,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from sms.phones import normalise
-from webapp.store import connect
 from webapp.store import messages as message_store
+from webapp.store.migrations import open_current
 
 FIELDS = ("id", "direction", "phone", "body", "encoding", "segments", "status", "twilio_sid", "error_code",
           "person_id", "reply_to", "reminder_id", "created_at", "updated_at")
@@ -27,7 +27,7 @@ def messages_command(phone: str | None, limit: int | None, as_json: bool) -> Non
         if normalised is None:
             raise click.BadParameter(f"{phone!r} is not a phone number", param_hint="--phone")
         phone = normalised
-    db = connect(current_app.config["DATABASE"])
+    db = open_current(current_app.config["DATABASE"])
     try:
         rows = [{field: row[field] for field in FIELDS} for row in message_store.log(db, phone, limit)]
     finally:

@@ -119,6 +119,32 @@ def m004_messages_reply_to(db: Database) -> None:
     db.execute("CREATE INDEX messages_reply_to ON messages (reply_to) WHERE reply_to IS NOT NULL")
 
 
+class SchemaNotReady(RuntimeError):
+    """The database file lacks migrations: the operator must run `flask --app wsgi migrate`."""
+
+
+def ensure_current(db: Database, path: str) -> None:
+    """Raise SchemaNotReady, with what to do, when migrations are pending."""
+    pending = [m.name for m in migrations.pending(db)]
+    if pending:
+        raise SchemaNotReady(
+            f"The database {path} is not ready ({len(pending)} migration(s) pending: {', '.join(pending)})."
+            " Run `flask --app wsgi migrate` (or `make migrate`) first.")
+
+
+def open_current(path: str) -> Database:
+    """Open the database for an operator command, refusing clearly if it is not migrated."""
+    from webapp.store import connect
+
+    db = connect(path)
+    try:
+        ensure_current(db, path)
+    except SchemaNotReady as error:
+        db.close()
+        raise click.ClickException(str(error)) from error
+    return db
+
+
 def apply(db: Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [m.name for m in migrations.pending(db)]
