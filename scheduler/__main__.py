@@ -7,6 +7,7 @@ import sys
 
 from scheduler.service import build_scheduler
 from webapp import create_app
+from webapp.settings import SettingError
 from webapp.store import connect
 from webapp.store.migrations import SchemaNotReady, ensure_current
 
@@ -15,7 +16,11 @@ def main() -> int:
     """Run the dispatch pass every minute until SIGTERM or SIGINT; the pass in progress finishes."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # not two lines a minute
-    app = create_app()
+    try:
+        app = create_app()
+    except SettingError as error:
+        logging.getLogger("scheduler").error("%s", error)
+        return 2
     db = connect(app.config["DATABASE"])
     try:
         ensure_current(db, app.config["DATABASE"])

@@ -55,3 +55,32 @@ def test_migrations_are_applied_once_and_wal_is_on(app, db):
     assert apply(db) == []  # the fixture applied them all already
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("QUIET_HOURS", "20:00-24:00"), ("QUIET_HOURS", "20h-9h"), ("QUIET_HOURS", "20:00"),
+    ("REMINDER_TIME", "10h"), ("REMINDER_TIME", "25:00"), ("TIMEZONE", "Paris"), ("PORT", "eighty"),
+])
+def test_an_unusable_value_is_refused_at_start_naming_the_setting(name, value):
+    with pytest.raises(settings.SettingError, match=name):
+        settings.load({name: value}, dotenv=None)
+
+
+@pytest.mark.parametrize(("name", "value", "read"), [
+    ("QUIET_HOURS", "21:30-7:00", "21:30-07:00"), ("QUIET_HOURS", "00:00-00:00", "00:00-00:00"),
+    ("REMINDER_TIME", " 9:15 ", "09:15"), ("TIMEZONE", "America/Cayenne", "America/Cayenne"),
+])
+def test_usable_clock_values_are_read_in_one_form(name, value, read):
+    assert settings.load({name: value}, dotenv=None)[name] == read
+
+
+def test_the_scheduler_process_names_a_bad_setting_and_stops(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DATABASE=str(tmp_path / "db.sqlite3"), SECRET_KEY="k", QUIET_HOURS="20:00-24:00")
+    done = subprocess.run([sys.executable, "-m", "scheduler"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2
+    assert "QUIET_HOURS='20:00-24:00' cannot be used" in done.stderr

@@ -6,12 +6,16 @@ import logging
 from werkzeug.serving import run_simple
 
 from webapp import create_app
+from webapp.settings import SettingError
 
 
 def main() -> None:
     """Serve on HOST:PORT and run reminder passes in a background thread."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app()
+    try:
+        app = create_app()
+    except SettingError as error:
+        raise SystemExit(f"Cannot start: {error}") from None
     scheduler = None
     try:
         from scheduler.service import build_scheduler

@@ -7,10 +7,41 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _clock(value: str) -> str:
+    """A local time of day, `HH:MM` from 00:00 to 23:59."""
+    hour, sep, minute = value.strip().partition(":")
+    if not (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
+            and int(hour) < 24 and int(minute) < 60):
+        raise ValueError("expected a time of day such as 09:30 (00:00 to 23:59)")
+    return f"{int(hour):02d}:{minute}"
+
+
+def _window(value: str) -> str:
+    """A local-time window `HH:MM-HH:MM`; it may cross midnight, and equal ends mean none."""
+    start, sep, end = value.strip().partition("-")
+    if not sep:
+        raise ValueError("expected a window such as 20:00-09:00")
+    return f"{_clock(start)}-{_clock(end)}"
+
+
+def _zone(value: str) -> str:
+    """An IANA time zone name such as Europe/Paris."""
+    try:
+        ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError("expected a time zone name such as Europe/Paris") from error
+    return value.strip()
+
+
+class SettingError(ValueError):
+    """A setting's value cannot be read; the message names the setting and what it expects."""
 
 
 @dataclass(frozen=True)
@@ -39,9 +70,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TWILIO_TIMEOUT_SECONDS", 10.0, "Seconds to wait for Twilio's REST API before giving up (retried).",
             float),
     Setting("SMS_REPLY_NUMBER", None, "The two-way number people text, quoted in reminders."),
-    Setting("TIMEZONE", "Europe/Paris", "Local time for dates and quiet hours."),
-    Setting("QUIET_HOURS", "20:00-09:00", "No reminder is sent inside this local-time window."),
-    Setting("REMINDER_TIME", "10:00", "Local time of day at which reminders fall due."),
+    Setting("TIMEZONE", "Europe/Paris", "Local time for dates and quiet hours.", _zone),
+    Setting("QUIET_HOURS", "20:00-09:00",
+            "No reminder is sent inside this local-time window (`00:00-00:00`: none).", _window),
+    Setting("REMINDER_TIME", "10:00", "Local time of day at which reminders fall due.", _clock),
     Setting("CARD_DELAY_ONLINE_DAYS", 14, "Days from an online application to the card.", int),
     Setting("CARD_DELAY_POST_DAYS", 21, "Days from a postal application to the card.", int),
     Setting("CARD_FOLLOWUP_DAYS", 7, "Days after the card reminder for the one follow-up.", int),
@@ -92,7 +124,10 @@ def load(environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env
     values = {}
     for setting in SETTINGS:
         raw = source.get(setting.name)
-        values[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+        try:
+            values[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+        except ValueError as error:
+            raise SettingError(f"{setting.name}={raw!r} cannot be used: {error}. ({setting.help})") from error
     if not values["SMS_BACKEND"]:
         values["SMS_BACKEND"] = "twilio" if values["TWILIO_ACCOUNT_SID"] else "outbox"
     return values
