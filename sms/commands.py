@@ -83,7 +83,9 @@ def sent(ctx: Context) -> str:
 
 
 def card(ctx: Context) -> str:
-    """CARD: the card arrived, card reminders stop."""
+    """CARD: the card arrived, card reminders stop; with other words, only how to say so."""
+    if ctx.args:  # "card not arrived yet", "carte ?": not a yes
+        return render("card_how")
     journey.card_arrived(ctx.db, ctx.person_id, ctx.clock)
     return render("card")
 
@@ -100,10 +102,11 @@ def claim(ctx: Context) -> str:
 
 def paid(ctx: Context) -> str:
     """PAID [n]: claim n, or the oldest open one, was reimbursed."""
-    _dates, words = kw.split_args(ctx.args)
+    dates, words = kw.split_args(ctx.args)
     numbers = [word for word in words if word.isdigit()]
-    if numbers and len(numbers[0]) > 4:
-        return render("paid_how")
+    unknown = [word for word in words if not word.isdigit() and word not in kw.NUMBER_WORDS]
+    if dates or unknown or len(numbers) > 1 or (words and not numbers) or (numbers and len(numbers[0]) > 4):
+        return render("paid_how")  # "PAID X", "PAYE DEUX", "paye ?": ask rather than guess
     number = journey.claim_paid(ctx.db, ctx.person_id, int(numbers[0]) if numbers else None, ctx.clock)
     return render("paid_none") if number is None else render("paid", number=number)
 
@@ -132,7 +135,9 @@ def start(ctx: Context) -> str:
 
 
 def delete(ctx: Context) -> str:
-    """DELETE: erase the person and everything linked to them."""
+    """DELETE alone: erase the person and everything linked to them; with other words, only how to."""
+    if ctx.args:
+        return render("delete_how")
     journey.erase(ctx.db, ctx.person_id)
     return render("delete")
 

@@ -101,7 +101,7 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
             log.info("inbound %s from a non-personal sender %s: no reply", message.sid,
                      phones.mask(message.sender))
             return Outcome(None, NOT_A_PERSON)
-        if parsed.command == keywords.DELETE:
+        if parsed.command == keywords.DELETE and not parsed.args:  # with other words: a hint below
             return _erase(db, config, phone, body, parsed.lang, clock)
         person = journey.known_person(db, phone)
         if person is None:  # first contact: the keyword's language, if it has one, is theirs

@@ -19,21 +19,31 @@ class Keyword:
     word: str
     command: str
     lang: str | None
-    forgiving: bool = True  # one wrong letter is forgiven (for words of 4+ letters)
+    typos: str = "one_edit"  # which typos are forgiven (only in typed words of 4+ letters)
+
+
+# How forgiving a keyword is: one letter changed, added, removed or swapped; only a slip of the
+# fingers (swapped neighbours, a doubled letter), which never turns a real word into the keyword
+# ("SHOP", "STOMP" are not STOP); or nothing.
+ONE_EDIT, SLIP, EXACT = "one_edit", "slip", "exact"
 
 
 # Checked before anything else: a person who says stop must be heard, whatever follows.
 STOP_WORDS: tuple[Keyword, ...] = (
-    Keyword("STOP", STOP, None), Keyword("ARRET", STOP, "fr"), Keyword("ARRETER", STOP, "fr"),
+    Keyword("STOP", STOP, None, SLIP), Keyword("ARRET", STOP, "fr", SLIP),
+    Keyword("ARRETER", STOP, "fr", SLIP),
     # Twilio's standard opt-out words; exact only, since "quite" or "ends" are not a stop.
-    Keyword("STOPALL", STOP, None, False), Keyword("UNSUBSCRIBE", STOP, "en", False),
-    Keyword("CANCEL", STOP, "en", False), Keyword("END", STOP, "en", False),
-    Keyword("QUIT", STOP, "en", False), Keyword("OPTOUT", STOP, None, False),
+    Keyword("STOPALL", STOP, None, EXACT), Keyword("UNSUBSCRIBE", STOP, "en", EXACT),
+    Keyword("CANCEL", STOP, "en", EXACT), Keyword("END", STOP, "en", EXACT),
+    Keyword("QUIT", STOP, "en", EXACT), Keyword("OPTOUT", STOP, None, EXACT),
 )
 # Unmistakable even after other words ("please STOP"); CANCEL or END there may mean something else.
 STOP_ANYWHERE = frozenset({"STOP", "ARRET", "ARRETER", "STOPALL", "UNSUBSCRIBE"})
+# Stop words that stop only when they are the whole message, as Twilio has it ("cancel my
+# appointment" is not an opt-out).
+STOP_ALONE = frozenset({"CANCEL", "END", "QUIT", "OPTOUT"})
 KEYWORDS: tuple[Keyword, ...] = (
-    Keyword("HELP", HELP, "en"), Keyword("INFO", HELP, None, False), Keyword("?", HELP, None),
+    Keyword("HELP", HELP, "en"), Keyword("INFO", HELP, None, EXACT), Keyword("?", HELP, None),
     Keyword("AIDE", HELP, "fr"),
     Keyword("STATUS", STATUS, "en"), Keyword("ETAT", STATUS, "fr"),
     Keyword("RIB", RIB, None),
@@ -42,14 +52,18 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("CLAIM", CLAIM, "en"), Keyword("FEUILLE", CLAIM, "fr"),
     Keyword("PAID", PAID, "en"), Keyword("PAYE", PAID, "fr"), Keyword("PAYEE", PAID, "fr"),
     Keyword("LANG", LANG, None), Keyword("LANGUE", LANG, "fr"), Keyword("LANGUAGE", LANG, "en"),
-    Keyword("START", START, None), Keyword("UNSTOP", START, None, False),
-    Keyword("DELETE", DELETE, "en"), Keyword("SUPPRIMER", DELETE, "fr"), Keyword("EFFACER", DELETE, "fr"),
+    Keyword("START", START, None), Keyword("UNSTOP", START, None, EXACT),
+    # Erasing cannot be undone: only the word itself ("deleted" is not a request).
+    Keyword("DELETE", DELETE, "en", EXACT), Keyword("SUPPRIMER", DELETE, "fr", EXACT),
+    Keyword("EFFACER", DELETE, "fr", EXACT),
 )
 # Words after SENT / ENVOI saying how the application went.
 METHODS: dict[str, str] = {
     "ONLINE": ONLINE, "INTERNET": ONLINE, "WEB": ONLINE, "AMELI": ONLINE, "ENLIGNE": ONLINE,
     "POST": POST, "COURRIER": POST, "POSTE": POST, "LETTRE": POST, "LETTER": POST,
 }
+# Words before a claim's number ("PAYE N°2").
+NUMBER_WORDS = frozenset({"N", "NO", "NUMERO", "NUMBER"})
 # Words after LANG naming a language.
 LANGUAGE_NAMES: dict[str, str] = {
     "FR": "fr", "FRANCAIS": "fr", "FRENCH": "fr", "EN": "en", "ENGLISH": "en", "ANGLAIS": "en",
@@ -93,13 +107,28 @@ def one_edit_apart(a: str, b: str) -> bool:
     return False
 
 
+def slipped(typed: str, word: str) -> bool:
+    """True when `typed` is `word` with two neighbours swapped or one letter doubled."""
+    if len(typed) == len(word) + 1:
+        return any(typed[i] == typed[i + 1] and typed[:i] + typed[i + 1:] == word for i in range(len(word)))
+    return len(typed) == len(word) and typed != word and one_edit_apart(typed, word) and sorted(typed) == sorted(word)
+
+
+def forgiven(typed: str, keyword: Keyword) -> bool:
+    """True when `typed` is close enough to `keyword` for its kind of forgiveness."""
+    if len(typed) < MIN_FORGIVING_LENGTH or len(keyword.word) < MIN_FORGIVING_LENGTH:
+        return False  # in short words one letter makes another word ("TOP", "CAR")
+    if keyword.typos == ONE_EDIT:
+        return one_edit_apart(typed, keyword.word)
+    return keyword.typos == SLIP and slipped(typed, keyword.word)
+
+
 def match(word: str, table: tuple[Keyword, ...]) -> Keyword | None:
-    """The keyword `word` is (exactly, or one letter off); None if none, or if it is ambiguous."""
+    """The keyword `word` is (exactly, or with a forgiven typo); None if none, or if it is ambiguous."""
     for keyword in table:
         if keyword.word == word:
             return keyword
-    near = [k for k in table if k.forgiving and len(k.word) >= MIN_FORGIVING_LENGTH
-            and len(word) >= MIN_FORGIVING_LENGTH - 1 and one_edit_apart(word, k.word)]
+    near = [k for k in table if forgiven(word, k)]
     if len({k.command for k in near}) != 1:
         return None  # nothing close, or close to two different commands: better ask than guess
     langs = {k.lang for k in near}
@@ -112,7 +141,10 @@ def parse(text: str) -> Parsed:
     words = normalise(text).split()
     if not words:
         return Parsed(UNKNOWN)
-    stop = match(words[0], STOP_WORDS) or next(
+    stop = match(words[0], STOP_WORDS)
+    if stop and stop.word in STOP_ALONE and len(words) > 1:
+        stop = None
+    stop = stop or next(
         (k for w in words for k in STOP_WORDS if k.word == w and k.word in STOP_ANYWHERE), None)
     if stop:
         return Parsed(STOP, stop.lang, tuple(words[1:]))
@@ -126,6 +158,8 @@ def lookup(word: str, table: dict[str, str]) -> str | None:
     """A word of a small vocabulary (methods, languages), one letter off forgiven for 4+ letters."""
     if word in table:
         return table[word]
+    if len(word) < MIN_FORGIVING_LENGTH:
+        return None
     values = {v for k, v in table.items() if len(k) >= MIN_FORGIVING_LENGTH and one_edit_apart(word, k)}
     return values.pop() if len(values) == 1 else None
 
@@ -171,6 +205,6 @@ def _last_29_february(today: date) -> date:
 
 
 def split_args(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """The date-looking words and the other words of a command's arguments."""
+    """The date-looking words and the other words ("?" included) of a command's arguments."""
     dates = [a for a in args if "/" in a and any(ch.isdigit() for ch in a)]
-    return dates, [a for a in args if a not in dates and a != "?"]
+    return dates, [a for a in args if a not in dates]

@@ -26,6 +26,7 @@ REPLIES = {
                       " Send CARD when it arrives."),
     "sent_post": _l("Noted: you applied by post on %(sent)s. Your card should come around %(expected)s."
                     " Send CARD when it arrives."),
+    "card_how": _l("If your card has arrived, send CARD alone."),
     "card": _l("Good news! Card reminders are off. Check the details on your card: if one is wrong, tell"
                " your caisse."),
     "claim": _l("Noted: feuille de soins %(number)s posted on %(posted)s. The refund can take up to a"
@@ -37,6 +38,7 @@ REPLIES = {
     "lang_how": _l("Send LANG FR for French or LANG EN for English."),
     "stop": _l("You will get no more messages from us. Send START to get them again."),
     "start": _l("Messages are back on. Send HELP for the list of keywords."),
+    "delete_how": _l("To erase everything we hold about this number, send DELETE alone."),
     "delete": _l("We have deleted everything we held about this number."),
 }
 # The parts of a STATUS reply, which may take two segments in all.

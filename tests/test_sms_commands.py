@@ -185,3 +185,28 @@ def test_dates_use_the_local_calendar(app, db):
     handle(app, db, "CLAIM", "SMlate", now=FIXED_NOW.replace(day=1, hour=23, minute=30))
     person = people.person_by_phone(db, PHONE)
     assert people.claims(db, person["id"])[0]["posted_on"] == date(2026, 3, 2).isoformat()
+
+
+def journey_state(db):
+    """What a text could change about the person: opt-out, application, claims, reminders."""
+    person = people.person_by_phone(db, PHONE)
+    return (person["opted_out_at"], people.application(db, person["id"]), people.claims(db, person["id"]),
+            reminders.for_person(db, person["id"]))
+
+
+# (texts sent first, a text that must change nothing and still be answered)
+UNCLEAR_TEXTS = [
+    (["SENT ONLINE"], "card not arrived yet"), (["SENT ONLINE"], "carte ?"), (["SENT ONLINE"], "CAR"),
+    (["CLAIM"], "PAID X"), (["CLAIM"], "PAYE DEUX"), (["CLAIM"], "paye ?"), (["CLAIM"], "PAID 05/03"),
+    (["CLAIM"], "PAID 1 2"), (["CLAIM"], "deleted"), (["CLAIM"], "DELETE my appointment"),
+    (["CLAIM"], "suprimer"), (["CLAIM"], "Top merci"), (["CLAIM"], "SHOP"), (["CLAIM"], "cancel my appointment"),
+]
+
+
+@pytest.mark.parametrize(("before", "body"), UNCLEAR_TEXTS, ids=[body for _before, body in UNCLEAR_TEXTS])
+def test_unclear_texts_change_nothing_and_get_a_hint(app, db, before, body):
+    for index, setup in enumerate(before):
+        handle(app, db, setup, f"SMbefore{index}")
+    state = journey_state(db)
+    assert handle(app, db, body, "SMunclear")
+    assert journey_state(db) == state

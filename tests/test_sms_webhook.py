@@ -133,6 +133,15 @@ COMMAND_CASES = [
     ("PAID", ["CLAIM"], "PAID", "en", "paid", {"number": 1}),
     ("PAYE n", ["FEUILLE", "FEUILLE"], "PAYE 2", "fr", "paid", {"number": 2}),
     ("PAID how", [], "PAID 123456", "en", "paid_how", {}),
+    # state-changing commands with words they do not understand: a hint, nothing done
+    ("CARD with words", ["SENT ONLINE"], "card not arrived yet", "en", "card_how", {}),
+    ("CARTE ?", ["ENVOI INTERNET"], "carte ?", "fr", "card_how", {}),
+    ("PAID X", ["CLAIM"], "PAID X", "en", "paid_how", {}),
+    ("PAYE DEUX", ["FEUILLE"], "PAYE DEUX", "fr", "paid_how", {}),
+    ("paye ?", ["FEUILLE"], "paye ?", "fr", "paid_how", {}),
+    ("PAYE n°", ["FEUILLE", "FEUILLE"], "Payé n°2", "fr", "paid", {"number": 2}),
+    ("DELETE with words", ["HELP"], "DELETE my appointment", "en", "delete_how", {}),
+    ("SUPPRIMER ?", [], "supprimer ?", "fr", "delete_how", {}),
     ("LANG EN", ["AIDE"], "LANGUE EN", "en", "lang_set", {}),
     ("LANG FR", ["HELP"], "LANG FR", "fr", "lang_set", {}),
     ("LANG how", ["HELP"], "LANG XX", "en", "lang_how", {}),
@@ -153,9 +162,14 @@ COMMAND_CASES = [
     ("typo HLEP", [], "hlep", "en", "help", {}),
     ("typo AIDDE", [], " Aidde !", "fr", "help", {}),
     ("typo CRAD", ["SENT POST"], "crad", "en", "card", {}),
-    ("typo SUPRIMER", [], "suprimer", "fr", "delete", {}),
     ("typo STPO", ["HELP"], "stpo", "en", "stop", {}),
     ("typo FEUILE", [], "feuile", "fr", "claim", {"number": 1}),
+    # but not a typo that makes another word, and none at all in what erases
+    ("CAR", ["HELP"], "CAR", "en", "unknown", {}),
+    ("SHOP", ["HELP"], "SHOP", "en", "unknown", {}),
+    ("Top merci", [], "Top merci", "fr", "unknown", {}),
+    ("deleted", ["HELP"], "deleted", "en", "unknown", {}),
+    ("typo SUPRIMER", [], "suprimer", "fr", "unknown", {}),
 ]
 
 
