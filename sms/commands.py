@@ -29,9 +29,12 @@ class Context:
         return self.person["id"]
 
 
-def _date_or_today(ctx: Context) -> date:
-    """The first date in the arguments (kw.DateError if unreadable or future), else today."""
-    dates, _words = kw.split_args(ctx.args)
+def _date_or_today(ctx: Context, understood: frozenset[str] = kw.FILLERS) -> date:
+    """The one date in the arguments, else today; kw.DateError if it is unreadable or in the future,
+    or if any other word is left over ("5 03", "3 janvier", "HIER" must not become today)."""
+    dates, words = kw.split_args(ctx.args)
+    if len(dates) > 1 or any(word not in understood for word in words):
+        raise kw.DateError(" ".join(ctx.args))
     return kw.parse_date(dates[0], ctx.clock.today) if dates else ctx.clock.today
 
 
@@ -70,12 +73,13 @@ def rib(ctx: Context) -> str:
 def sent(ctx: Context) -> str:
     """SENT ONLINE|POST [dd/mm]: record the application; the card's expected date comes back."""
     _dates, words = kw.split_args(ctx.args)
-    methods = {kw.lookup(word, kw.METHODS) for word in words} - {None}
+    method_words = {word: kw.lookup(word, kw.METHODS) for word in words}
+    methods = set(method_words.values()) - {None}
     if len(methods) != 1:
         return render("sent_how")
     method = methods.pop()
     try:
-        sent_on = _date_or_today(ctx)
+        sent_on = _date_or_today(ctx, kw.FILLERS | {word for word, found in method_words.items() if found})
     except kw.DateError:
         return render("bad_date")
     expected = journey.record_application(ctx.db, ctx.person_id, method, sent_on, ctx.clock)

@@ -60,8 +60,12 @@ KEYWORDS: tuple[Keyword, ...] = (
 # Words after SENT / ENVOI saying how the application went.
 METHODS: dict[str, str] = {
     "ONLINE": ONLINE, "INTERNET": ONLINE, "WEB": ONLINE, "AMELI": ONLINE, "ENLIGNE": ONLINE,
+    "LIGNE": ONLINE,  # "ENVOI EN LIGNE"
     "POST": POST, "COURRIER": POST, "POSTE": POST, "LETTRE": POST, "LETTER": POST,
 }
+# Little words people put around a method or a date that change nothing ("ENVOI PAR LA POSTE",
+# "SENT BY POST ON 05/03", "FEUILLE DU 05/03").
+FILLERS = frozenset({"BY", "ON", "THE", "PAR", "LA", "LE", "DU", "EN"})
 # Words before a claim's number ("PAYE N°2").
 NUMBER_WORDS = frozenset({"N", "NO", "NUMERO", "NUMBER"})
 # Words after LANG naming a language.
@@ -169,7 +173,7 @@ class DateError(ValueError):
 
 
 def parse_date(token: str, today: date) -> date:
-    """A d/m or d/m/y date, never after today; without a year, the latest such day not after today."""
+    """A d/m or d/m/y date, never after today; without a year, the latest such day within a year."""
     parts = token.split("/")
     if (len(parts) not in (2, 3) or not all(p.isdigit() and 0 < len(p) <= 2 for p in parts[:2])
             or (len(parts) == 3 and not (parts[2].isdigit() and len(parts[2]) in (2, 4)))):
@@ -180,28 +184,13 @@ def parse_date(token: str, today: date) -> date:
             year = int(parts[2])
             year = year + 2000 if year < 100 else year
             found = date(year, month, day)
-        else:
-            found = date(today.year, month, day) if (month, day) != (2, 29) else _last_29_february(today)
-            if found > today:
-                found = found.replace(year=found.year - 1)
+        else:  # the latest such day not after today; a 29/02 that year lacks is refused, not years back
+            found = date(today.year if (month, day) <= (today.month, today.day) else today.year - 1, month, day)
     except ValueError as error:
         raise DateError(token) from error
     if found > today:
         raise DateError(token)
     return found
-
-
-def _last_29_february(today: date) -> date:
-    year = today.year
-    while True:
-        try:
-            candidate = date(year, 2, 29)
-        except ValueError:
-            year -= 1
-            continue
-        if candidate <= today:
-            return candidate
-        year -= 1
 
 
 def split_args(args: tuple[str, ...]) -> tuple[list[str], list[str]]:

@@ -66,6 +66,35 @@ def test_sent_forgives_a_typo_in_the_method(run, db, person):
     assert people.application(db, person["id"])["method"] == "online"
 
 
+@pytest.mark.parametrize("args", [
+    ("POST", "5", "03"), ("COURRIER", "3", "JANVIER"), ("INTERNET", "HIER"), ("POST", "?"),
+    ("POST", "01/02", "03/02"), ("POST", "29/02"), ("ONLINE", "5/3/202"),
+])
+def test_sent_with_words_that_are_not_a_date_records_nothing(run, db, person, args):
+    assert run(kw.SENT, *args).startswith("We could not read that date.")
+    assert people.application(db, person["id"]) is None
+
+
+@pytest.mark.parametrize("args", [("02", "01"), ("3", "JANVIER"), ("HIER",), ("?",), ("01/02", "03/02"), ("29/02",)])
+def test_claim_with_words_that_are_not_a_date_records_nothing(run, db, person, args):
+    assert run(kw.CLAIM, *args).startswith("We could not read that date.")
+    assert people.claims(db, person["id"]) == []
+
+
+@pytest.mark.parametrize(("command", "args", "method"), [
+    (kw.SENT, ("PAR", "LA", "POSTE", "LE", "05/02"), "post"), (kw.SENT, ("EN", "LIGNE"), "online"),
+    (kw.SENT, ("BY", "POST", "ON", "05/02"), "post"),
+])
+def test_sent_understands_little_words_around_the_method_and_date(run, db, person, command, args, method):
+    run(command, *args)
+    assert people.application(db, person["id"])["method"] == method
+
+
+def test_claim_understands_a_little_word_before_the_date(run, db, person):
+    run(kw.CLAIM, "DU", "05/02")
+    assert people.claims(db, person["id"])[0]["posted_on"] == "2026-02-05"
+
+
 def test_a_future_date_is_refused(run, db, person):
     assert "future" in run(kw.CLAIM, "01/01/2099")
     assert people.claims(db, person["id"]) == []

@@ -83,12 +83,31 @@ def test_arguments_come_normalised():
     ("1/3", date(2026, 3, 1)),
     ("03/03", date(2025, 3, 3)),          # tomorrow's day and month: last year's
     ("25/12", date(2025, 12, 25)),
-    ("29/02", date(2024, 2, 29)),         # the last 29 February not in the future
     ("05/01/2026", date(2026, 1, 5)),
     ("05/01/26", date(2026, 1, 5)),
+    ("29/02/2024", date(2024, 2, 29)),    # a year written out may be long ago
 ])
 def test_dates_are_never_in_the_future(token, expected):
     assert kw.parse_date(token, TODAY) == expected
+
+
+@pytest.mark.parametrize(("token", "today", "expected"), [
+    ("29/02", date(2028, 3, 1), date(2028, 2, 29)),
+    ("29/02", date(2029, 2, 28), date(2028, 2, 29)),
+    ("31/12", date(2027, 1, 5), date(2026, 12, 31)),
+])
+def test_a_date_without_a_year_is_within_the_last_year(token, today, expected):
+    assert kw.parse_date(token, today) == expected
+
+
+@pytest.mark.parametrize(("token", "today"), [
+    ("29/02", TODAY),              # neither 2026 nor 2025 has one: not 2024, two years back
+    ("29/02", date(2027, 1, 5)),
+    ("29/02", date(2028, 2, 28)),  # this year's is tomorrow, last year had none
+])
+def test_a_29_february_the_inferred_year_lacks_is_refused(token, today):
+    with pytest.raises(kw.DateError):
+        kw.parse_date(token, today)
 
 
 @pytest.mark.parametrize("token", ["31/02", "00/03", "1/13", "03/03/2026", "1/1/2099", "5/3/202", "1/2/3/4",
