@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from sms.phones import mask
+from sms.phones import mask, mask_in_text
 from webapp.store import immediate, utcnow
 from webapp.store import messages as message_store
 
@@ -17,10 +17,14 @@ log = logging.getLogger(__name__)
 
 
 class SendError(Exception):
-    """A backend refused or failed to send; `transient` says whether trying again may help."""
+    """A backend refused or failed to send; `transient` says whether trying again may help.
+
+    Its text goes to logs and to `reminders.last_error`, so any phone number in it is masked
+    ("The 'To' number +33612345678 is not a valid phone number.", Twilio's 21211).
+    """
 
     def __init__(self, message: str, *, code: int | None = None, transient: bool) -> None:
-        super().__init__(message)
+        super().__init__(mask_in_text(message))
         self.code = code
         self.transient = transient
 

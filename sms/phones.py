@@ -28,6 +28,15 @@ def is_person_number(raw: str) -> bool:
     return compact.startswith("+") and digits.isdigit() and len(digits) >= 8
 
 
+# A phone number inside a sentence: 8+ digits, a leading +, single spaces, dots, dashes or brackets.
+_NUMBER_IN_TEXT = re.compile(r"\+?\d(?:[ ().-]?\d){7,}")
+
+
+def mask_in_text(text: str) -> str:
+    """`text` with every phone number in it masked (Twilio's error messages quote the number)."""
+    return _NUMBER_IN_TEXT.sub(lambda found: mask(re.sub(r"[^\d+]", "", found.group())), text)
+
+
 def mask(phone: str | None) -> str:
     """A number fit for a log line: country code and last two digits only."""
     if not phone:

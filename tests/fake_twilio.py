@@ -35,13 +35,14 @@ from twilio.request_validator import RequestValidator
 TIMEOUT = "timeout"
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-fA-F]{32})/Messages\.json$")
 
-# Twilio error codes the fake knows: (HTTP status, message), as Twilio's API answers them.
+# Twilio error codes the fake knows: (HTTP status, message), as Twilio's API answers them; {to} is the
+# 'To' number as sent (Twilio quotes it in 21211).
 TWILIO_ERRORS: dict[int, tuple[int, str]] = {
     20003: (401, "Authenticate"),
     20429: (429, "Too Many Requests"),
     20500: (500, "Internal Server Error"),
     20503: (503, "Service Unavailable"),
-    21211: (400, "The 'To' number is not a valid phone number."),
+    21211: (400, "The 'To' number {to} is not a valid phone number."),
     21602: (400, "Message body is required."),
     21603: (400, "A 'From' or 'MessagingServiceSid' parameter is required to send a message."),
     21604: (400, "A 'To' phone number is required."),
@@ -192,23 +193,24 @@ class FakeTwilio:
                     fake._stopping.wait(fake.hang_seconds)
                     self.close_connection = True
                     return  # no answer at all: the client sees a timeout or a dropped connection
+                to = params.get("To", "")
                 if outcome is not None:
-                    return self._twilio_error(int(outcome))
+                    return self._twilio_error(int(outcome), to)
                 for name, code in (("To", 21604), ("Body", 21602)):
                     if not params.get(name):
-                        return self._twilio_error(code)
+                        return self._twilio_error(code, to)
                 if not (params.get("From") or params.get("MessagingServiceSid")):
-                    return self._twilio_error(21603)
+                    return self._twilio_error(21603, to)
                 self._json(201, fake._accept(params))
 
             def _authorised(self, path_sid: str) -> bool:
                 expected = base64.b64encode(f"{fake.account_sid}:{fake.auth_token}".encode()).decode()
                 return path_sid == fake.account_sid and self.headers.get("Authorization") == f"Basic {expected}"
 
-            def _twilio_error(self, outcome: int) -> None:
+            def _twilio_error(self, outcome: int, to: str) -> None:
                 code = STATUS_CODES.get(outcome, outcome)
                 status, message = TWILIO_ERRORS.get(code, (outcome if outcome < 600 else 400, "Error"))
-                self._error(status, code, message)
+                self._error(status, code, message.format(to=to))
 
             def _error(self, status: int, code: int, message: str) -> None:
                 self._json(status, {"code": code, "message": message, "status": status,

@@ -1,14 +1,23 @@
 """Outbound SMS: the real `twilio` client against the fake Twilio server on loopback."""
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
+import requests
+
+from scheduler import rules
+from scheduler.dispatch import run_pass
 from sms import gateway
+from sms.phones import mask, mask_in_text
 from sms.twilio_backend import deliver
 from tests.fake_twilio import fake_twilio  # noqa: F401
+from webapp import journey
 from webapp.store import messages as message_store
+from webapp.store import reminders
 
 TO = "+33612345678"
+DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # 10:00 in Paris, outside quiet hours
 
 
 @pytest.fixture
@@ -126,18 +135,51 @@ def test_without_a_sender_nothing_is_sent(app, fake_twilio):  # noqa: F811
     ({"To": TO, "Body": "Hi"}, 21603),
 ])
 def test_the_fake_checks_parameters_like_twilio(fake_twilio, form, code):  # noqa: F811
-    import requests
-
     url = f"{fake_twilio.url}/2010-04-01/Accounts/{fake_twilio.account_sid}/Messages.json"
     response = requests.post(url, data=form, auth=(fake_twilio.account_sid, fake_twilio.auth_token), timeout=5)
     assert response.status_code == 400 and response.json()["code"] == code
     assert fake_twilio.messages == []
 
 
+def test_the_fake_quotes_the_number_in_21211_as_twilio_does(fake_twilio):  # noqa: F811
+    fake_twilio.fail_next(21211)
+    url = f"{fake_twilio.url}/2010-04-01/Accounts/{fake_twilio.account_sid}/Messages.json"
+    form = {"To": TO, "Body": "Hi", "From": "+33700000000"}
+    response = requests.post(url, data=form, auth=(fake_twilio.account_sid, fake_twilio.auth_token), timeout=5)
+    assert response.json()["message"] == f"The 'To' number {TO} is not a valid phone number."
+
+
 def test_numbers_never_appear_whole_in_the_logs(app, db, fake_twilio, caplog):  # noqa: F811
     caplog.set_level("DEBUG")
     gateway.send(db, app.config, TO, "Hello")
     fake_twilio.fail_next(21211)
-    gateway.send(db, app.config, TO, "Hello")
+    failed = gateway.send(db, app.config, TO, "Hello")
     assert "sent message" in caplog.text and "failed" in caplog.text
     assert TO not in caplog.text and TO[1:] not in caplog.text and "612345678" not in caplog.text
+    # what the scheduler stores in reminders.last_error
+    assert failed.error_code == 21211 and "612345678" not in failed.error and mask(TO) in failed.error
+
+
+def test_a_failed_reminder_keeps_no_whole_number_in_its_error(app, db, fake_twilio):  # noqa: F811
+    clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
+    person = journey.person_for(db, TO, "fr", clock)
+    journey.record_application(db, person["id"], "online", date(2026, 3, 2), clock)
+    fake_twilio.fail_for(TO, 21211)
+    run_pass(app, DUE)
+    [failed] = [r for r in reminders.for_person(db, person["id"]) if r["state"] == "failed"]
+    assert "not a valid phone number" in failed["last_error"] and "612345678" not in failed["last_error"]
+    listing = app.test_cli_runner().invoke(args=["reminders", "list"]).output
+    assert "not a valid phone number" in listing and "612345678" not in listing
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("The 'To' number +33612345678 is not a valid phone number.",
+     "The 'To' number +33*******78 is not a valid phone number."),
+    ("The 'To' number 33612345678 is bad", "The 'To' number 336******78 is bad"),
+    ("call 06 12 34 56 78 now", "call 061*****78 now"),
+    ("Twilio answered 400: Attempt to send to unsubscribed recipient",
+     "Twilio answered 400: Attempt to send to unsubscribed recipient"),
+    ("code 20429 on 28/12/2026 at 10:00", "code 20429 on 28/12/2026 at 10:00"),
+])
+def test_numbers_in_error_texts_are_masked(text, masked):
+    assert mask_in_text(text) == masked
