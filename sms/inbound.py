@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from scheduler.rules import Delays
-from sms import commands, keywords, phones
+from sms import commands, keywords, phones, privacy
 from webapp import journey
 from webapp.i18n import DEFAULT_LANGUAGE
 from webapp.store import immediate, utcnow
@@ -85,7 +85,7 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
     """
     now = now or utcnow()
     clock = journey.Clock(now, Delays.from_config(config))
-    body = message.body[:MAX_BODY_CHARS]
+    body = privacy.redact(message.body[:MAX_BODY_CHARS])  # never store a social security number
     # Pure work before taking a turn: other writers wait only for what needs the database.
     phone = phones.normalise(message.sender) if phones.is_person_number(message.sender) else None
     parsed = keywords.parse(body)

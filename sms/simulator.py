@@ -5,7 +5,7 @@ import secrets
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 
-from sms import inbound, phones
+from sms import inbound, phones, privacy
 from webapp.security import check_post
 from webapp.store import get_db
 from webapp.store import messages as message_store
@@ -54,5 +54,5 @@ def send_text():
     message = inbound.Inbound(sender=phone, body=body, sid="SIM" + secrets.token_hex(16))
     outcome = inbound.respond(get_db(), current_app.config, message)
     if outcome.silent_because:
-        flash(f"No reply to “{body.strip()[:40]}”: {outcome.silent_because}.")
+        flash(f"No reply to “{privacy.redact(body).strip()[:40]}”: {outcome.silent_because}.")
     return redirect(url_for("dev_phone.phone_page", phone=phone, _anchor="latest"), code=303)

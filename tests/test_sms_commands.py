@@ -229,6 +229,7 @@ UNCLEAR_TEXTS = [
     (["CLAIM"], "PAID X"), (["CLAIM"], "PAYE DEUX"), (["CLAIM"], "paye ?"), (["CLAIM"], "PAID 05/03"),
     (["CLAIM"], "PAID 1 2"), (["CLAIM"], "deleted"), (["CLAIM"], "DELETE my appointment"),
     (["CLAIM"], "suprimer"), (["CLAIM"], "Top merci"), (["CLAIM"], "SHOP"), (["CLAIM"], "cancel my appointment"),
+    (["SENT ONLINE"], "CARTE 2 95 10 99 126 111 93"),
 ]
 
 

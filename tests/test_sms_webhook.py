@@ -291,3 +291,45 @@ def test_numbers_are_masked_in_logs(client, app, caplog):
     text(client, app, "STOP")
     assert caplog.records
     assert PHONE not in caplog.text and "612345678" not in caplog.text
+
+
+# -- privacy: a social security number texted in is never stored ------------------------------
+# (what the person texts, what the message log keeps)
+SOCIAL_SECURITY_NUMBER_CASES = [
+    ("Mon numero 2 95 10 99 126 111 93 est bon?", "Mon numero [removed] est bon?"),
+    ("295109912611193", "[removed]"),
+    ("2951099126111", "[removed]"),
+    ("NIR: 1.85.05.78.006.084.36 merci", "NIR: [removed] merci"),
+    ("1-85-05-78-006-084", "[removed]"),
+    ("2 95 10 2A 126 111 93", "[removed]"),
+    ("my number 1 85 05 2b 006 084 36, ok", "my number [removed], ok"),
+    ("7 12 34 56 789 012", "[removed]"),
+    ("n°8 1 2 3 4 5 6 7 8 9 0 1 2 3 4", "n°[removed]"),
+    # ordinary texts are kept as they are
+    ("CLAIM 05/03/2026", "CLAIM 05/03/2026"),
+    ("PAID 12", "PAID 12"),
+    ("Appelez-moi au 06 12 34 56 78", "Appelez-moi au 06 12 34 56 78"),
+    ("mon numero +33 6 12 34 56 78", "mon numero +33 6 12 34 56 78"),
+    ("Abidjan +225 07 12 34 56 78", "Abidjan +225 07 12 34 56 78"),
+    ("SENT POST 12/12 et FEUILLE 3", "SENT POST 12/12 et FEUILLE 3"),
+    ("ref 3 95 10 99 126 111 93", "ref 3 95 10 99 126 111 93"),  # starts with 3: not one
+]
+
+
+@pytest.mark.parametrize(("body", "kept"), SOCIAL_SECURITY_NUMBER_CASES,
+                         ids=[c[0] for c in SOCIAL_SECURITY_NUMBER_CASES])
+def test_a_social_security_number_is_cut_out_before_the_text_is_stored(client, app, db, caplog, body, kept):
+    caplog.set_level("DEBUG")
+    assert len(text(client, app, body)) == 1  # still answered
+    [inbound] = [m for m in message_store.log(db, PHONE) if m["direction"] == "inbound"]
+    assert inbound["body"] == kept
+    if kept != body:
+        assert "126111" not in caplog.text and "006084" not in caplog.text
+
+
+def test_a_redacted_text_sent_again_with_its_sid_is_applied_once(client, app, db):
+    sid = new_sid()
+    first = text(client, app, "FEUILLE 2 95 10 99 126 111 93", sid=sid)
+    assert text(client, app, "FEUILLE 2 95 10 99 126 111 93", sid=sid) == first
+    assert [m["body"] for m in message_store.log(db, PHONE) if m["direction"] == "inbound"] == ["FEUILLE [removed]"]
+    assert people.claims(db, people.person_by_phone(db, PHONE)["id"]) == []  # not a date: nothing recorded
