@@ -82,3 +82,12 @@ def test_a_long_status_still_fits_two_segments_and_says_what_was_left_out(app, d
     assert encoded.encoding == GSM7 and encoded.segments == 2
     assert "3646" in text  # the card is late: where to call
     assert ("more." in text) if lang == "en" else ("autres." in text)
+
+
+@pytest.mark.parametrize(("name", "french"), [
+    ("claim", "Le remboursement peut prendre jusqu'à un mois."),  # up to a month, not a month
+    ("lang_set", "nous vous écrirons désormais dans cette langue."),  # not "en FR"
+])
+def test_french_wording_says_what_the_english_says(app, name, french):
+    with app.app_context(), force_locale("fr"):
+        assert french in rendered(replies.REPLIES, name, replies.render)
