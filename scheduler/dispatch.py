@@ -199,21 +199,28 @@ class DispatchPass:
         if action == "postpone":
             done = reminders.mark_postponed(self.db, rid, self.owner, decision.at, self.now)
             return self._line(row, persons, "postponed" if done else "lost", "one a day")
-        # outbox send, inside the chunk's transaction: check the lease before logging anything
-        if not self.db.execute("SELECT 1 FROM reminders WHERE id = ? AND state = 'sending' AND lease_owner = ?",
-                               (rid, self.owner)).fetchone():
-            return self._line(row, persons, "lost", "lease lost")
+        # Outbox send, inside the chunk's transaction (the write lock is held): a row cancelled or
+        # muted since the claim (CARD, PAID, STOP) is no longer ours, and gets no message.
+        if not reminders.still_held(self.db, rid, self.owner):
+            return self._line(row, persons, "lost", "cancelled, muted or lease lost")
         person = persons[row["person_id"]]
         delivery = gateway.outbox_deliver(self.config, person["phone"], decision.body)
         message_id = message_store.add_message(
             self.db, direction="outbound", phone=person["phone"], body=decision.body,
             status=delivery.status, now=self.now, person_id=person["id"], twilio_sid=delivery.sid,
             reminder_id=rid)
-        reminders.mark_sent(self.db, rid, self.owner, message_id, self.now)
+        if not reminders.mark_sent(self.db, rid, self.owner, message_id, self.now):
+            raise RuntimeError(f"reminder {rid} changed under the write lock")  # rolls the message back
         return self._line(row, persons, "sent", f"message {message_id}")
 
     def _send(self, row: dict, decision: Decision, person: dict) -> Line:
         persons = {person["id"]: person}
+        # Right before the provider call: a CARD, PAID or STOP since the claim cancelled or muted
+        # the row (and cleared the lease). One arriving during the call itself cannot stop it.
+        with immediate(self.db):
+            held = reminders.still_held(self.db, row["id"], self.owner)
+        if not held:
+            return self._line(row, persons, "lost", "cancelled, muted or lease lost")
         try:
             result = gateway.send(self.db, self.config, person["phone"], decision.body,
                                   person_id=person["id"], reminder_id=row["id"], now=self.now)
@@ -225,6 +232,8 @@ class DispatchPass:
         with immediate(self.db):
             if result.ok:
                 done = reminders.mark_sent(self.db, row["id"], self.owner, result.message_id, self.now)
+                if not done and reminders.mark_sent_after_park(self.db, row["id"], result.message_id, self.now):
+                    return self._line(row, persons, "sent", f"message {result.message_id}; cancelled during the call")
                 return self._line(row, persons, "sent" if done else "lost", f"message {result.message_id}")
             error = f"{result.error_code or ''} {result.error}".strip()
             attempts = row["attempts"] + 1

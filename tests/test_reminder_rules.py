@@ -287,3 +287,82 @@ def test_a_pass_that_lost_its_lease_can_no_longer_change_the_row(app, db):
     assert not reminders.mark_postponed(db, row["id"], "slow-pass", later, later)
     [final] = reminders.for_person(db, pid)[:1]
     assert (final["state"], final["attempts"]) == ("sent", 1) and final["message_id"] != 999
+
+
+# -- CARD, PAID and STOP reach rows a pass has already taken ---------------------------------------
+STOPPERS = {
+    "card": lambda db, pid, clock: journey.card_arrived(db, pid, clock),
+    "paid": lambda db, pid, clock: journey.claim_paid(db, pid, None, clock),
+    "stop": lambda db, pid, clock: journey.opt_out(db, pid, clock),
+}
+
+
+def overdue_person(db, event):
+    """A person whose two reminders for `event` are both past due on 15 March at 10:00."""
+    pid = person(db)
+    texted = at(paris(2026, 3, 15, 9, 59))  # planned past due: both are due at once
+    if event == "paid":
+        journey.record_claim(db, pid, date(2026, 1, 20), texted)  # due 19 Feb, follow-up 6 March
+    else:
+        journey.record_application(db, pid, "online", date(2026, 2, 1), texted)  # due 15 Feb, then 22 Feb
+    return pid
+
+
+@pytest.mark.parametrize("event", sorted(STOPPERS))
+def test_card_paid_or_stop_after_a_pass_died_holding_the_rows_stops_them(app, db, event):
+    pid = overdue_person(db, event)
+    due = paris(2026, 3, 15, 10)
+    assert len(reminders.claim_due(db, due, "dead-pass", due + timedelta(minutes=5), 10)) == 2
+    STOPPERS[event](db, pid, at(due + timedelta(minutes=1)))
+    for later in (due + timedelta(minutes=10), due + timedelta(days=1), due + timedelta(days=2)):
+        run_pass(app, later)
+    assert outbox(db) == []
+    states = {r["state"] for r in reminders.for_person(db, pid)}
+    assert states == {"muted" if event == "stop" else "cancelled"}
+    assert all(r["lease_owner"] is None for r in reminders.for_person(db, pid))
+
+
+@pytest.mark.parametrize("backend", ["outbox", "one-by-one"])
+@pytest.mark.parametrize("event", sorted(STOPPERS))
+def test_card_paid_or_stop_between_a_live_pass_claim_and_its_send_stops_the_send(
+        app, db, monkeypatch, event, backend):
+    from scheduler.dispatch import DispatchPass
+    from sms import gateway
+
+    monkeypatch.setitem(gateway.BACKENDS, "one-by-one", gateway.outbox_deliver)  # the provider path
+    app.config.update(SMS_BACKEND=backend)
+    pid = overdue_person(db, event)
+    due = paris(2026, 3, 15, 10)
+    decide = DispatchPass._decide
+
+    def decide_then_text_in(self, rows, persons):
+        decisions = decide(self, rows, persons)  # the pass has claimed and decided to send...
+        STOPPERS[event](db, pid, at(due))  # ...when the person's text is handled
+        return decisions
+
+    monkeypatch.setattr(DispatchPass, "_decide", decide_then_text_in)
+    report = run_pass(app, due)
+    assert report.count("sent") == 0 and outbox(db) == []
+    monkeypatch.setattr(DispatchPass, "_decide", decide)
+    run_pass(app, due + timedelta(days=1))
+    assert outbox(db) == []
+
+
+def test_what_remains_possible_a_card_during_the_provider_call_for_that_row(app, db, monkeypatch):
+    """The one message CARD cannot stop: the one whose provider call is already under way. It is
+    recorded as sent (so START or a re-plan never sends it again); its follow-up is cancelled."""
+    from sms import gateway
+
+    pid = overdue_person(db, "card")
+
+    def card_arrives_during_the_call(config, to, body):
+        journey.card_arrived(db, pid, at(paris(2026, 3, 15, 10)))
+        return gateway.outbox_deliver(config, to, body)
+
+    monkeypatch.setitem(gateway.BACKENDS, "slow", card_arrives_during_the_call)
+    app.config.update(SMS_BACKEND="slow")
+    run_pass(app, paris(2026, 3, 15, 10))
+    run_pass(app, paris(2026, 3, 16, 10))
+    assert len(outbox(db, pid)) == 1
+    assert state_of(db, pid, rules.CARD_DUE) == ["sent"]
+    assert state_of(db, pid, rules.CARD_FOLLOWUP) == ["cancelled"]

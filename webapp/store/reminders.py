@@ -18,15 +18,17 @@ def replan(db: Database, person_id: int, plans: list[Plan], now: datetime, muted
 
     A reminder whose due time is already past is due at once. Rows once sent (or failed) are
     never touched, so a reminder is never sent twice; a parked one the facts call for again is
-    brought back rather than duplicated.
+    brought back rather than duplicated. A row a pass holds (`sending`) is cancelled too, lease
+    and all: the pass re-checks its lease right before sending, and a dead pass's row never
+    comes back.
     """
     wanted = {(p.kind, p.subject, iso(p.due_at)) for p in plans}
     for row in db.query(
         "SELECT id, kind, subject, due_at FROM reminders WHERE person_id = ? AND state IN"
-        " ('scheduled', 'muted')", (person_id,)
+        " ('scheduled', 'muted', 'sending')", (person_id,)
     ):
         if (row["kind"], row["subject"], row["due_at"]) not in wanted:
-            db.execute("UPDATE reminders SET state = 'cancelled', lease_until = NULL,"
+            db.execute("UPDATE reminders SET state = 'cancelled', lease_owner = NULL, lease_until = NULL,"
                        " updated_at = ? WHERE id = ?", (iso(now), row["id"]))
     state = "muted" if muted else "scheduled"
     for kind, subject, due_at in sorted(wanted):
@@ -43,9 +45,10 @@ def replan(db: Database, person_id: int, plans: list[Plan], now: datetime, muted
 
 
 def mute_all(db: Database, person_id: int, now: datetime) -> None:
-    """Opt-out: nothing pending is sent any more."""
-    db.execute("UPDATE reminders SET state = 'muted', lease_until = NULL, updated_at = ?"
-               " WHERE person_id = ? AND state = 'scheduled'", (iso(now), person_id))
+    """Opt-out: nothing pending is sent any more, not even a row a pass holds (`sending`)."""
+    db.execute("UPDATE reminders SET state = 'muted', lease_owner = NULL, lease_until = NULL,"
+               " updated_at = ? WHERE person_id = ? AND state IN ('scheduled', 'sending')",
+               (iso(now), person_id))
 
 
 def for_person(db: Database, person_id: int) -> list[dict]:
@@ -114,6 +117,12 @@ def _finish(db: Database, reminder_id: int, owner: str, now: datetime, state: st
         {"state": state, "now": iso(now), "id": reminder_id, "owner": owner, **fields}).rowcount == 1
 
 
+def still_held(db: Database, reminder_id: int, owner: str) -> bool:
+    """Is the row still `sending` under this pass's lease (not cancelled, muted or taken over)?"""
+    return db.execute("SELECT 1 FROM reminders WHERE id = ? AND state = 'sending' AND lease_owner = ?",
+                      (reminder_id, owner)).fetchone() is not None
+
+
 def mark_sent(db: Database, reminder_id: int, owner: str, message_id: int, now: datetime) -> bool:
     """Handed to the gateway and accepted: never sent again. `attempts` counts every try."""
     return db.execute(
@@ -121,6 +130,15 @@ def mark_sent(db: Database, reminder_id: int, owner: str, message_id: int, now: 
         " last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?"
         " WHERE id = ? AND state = 'sending' AND lease_owner = ?",
         (message_id, iso(now), iso(now), reminder_id, owner)).rowcount == 1
+
+
+def mark_sent_after_park(db: Database, reminder_id: int, message_id: int, now: datetime) -> bool:
+    """The message went out although the row was cancelled or muted during the provider call:
+    record the truth, so START or a re-plan can never bring it back and send it again."""
+    return db.execute(
+        "UPDATE reminders SET state = 'sent', attempts = attempts + 1, message_id = ?, sent_at = ?,"
+        " last_error = NULL, updated_at = ? WHERE id = ? AND state IN ('cancelled', 'muted')"
+        " AND message_id IS NULL", (message_id, iso(now), iso(now), reminder_id)).rowcount == 1
 
 
 def mark_retry(db: Database, reminder_id: int, owner: str, at: datetime, error: str,
