@@ -197,3 +197,12 @@ def test_damaged_session_dates_are_ignored(client, pages, today, saved):
 def test_any_input_gets_a_page_or_a_redirect_never_a_crash(pages, action, method, day, claim):
     response = post(pages, action=action, method=method, sent_on=day, posted_on=day, claim=claim)
     assert response.status_code in (200, 303, 400)
+
+
+def test_french_page_says_when_a_claim_is_normally_paid_without_promising_a_deadline(pages, today):
+    # The guide: a paper feuille de soins "can take up to one month"; "normally", not "at the latest".
+    post(pages, lang="fr", action="add-claim", posted_on=(today - timedelta(days=5)).isoformat())
+    text = text_of(pages.get("/fr/dates").tree)
+    due = format_date(today + timedelta(days=25), "long", locale="fr")
+    assert f"Remboursement normalement avant le {due}." in text
+    assert "au plus tard" not in text
