@@ -46,7 +46,7 @@ MAX_CHUNK = 50
 class Decision:
     """What to do with one claimed reminder; `at` for postponements, `body` for sends."""
 
-    action: str  # send | adopt | mute | postpone | expire | gone
+    action: str  # send | adopt | mute | supersede | postpone | expire | gone
     at: datetime | None = None
     body: str | None = None
     message_id: int | None = None
@@ -63,7 +63,7 @@ class DispatchPass:
         self.lease = timedelta(seconds=config["SEND_LEASE_SECONDS"])
         self.batched = config["SMS_BACKEND"] == "outbox"
         self.chunk = OUTBOX_CHUNK if self.batched else self._provider_chunk()
-        today = now.astimezone(self.delays.tz).date()
+        self.today = today = now.astimezone(self.delays.tz).date()
         self.day_start = datetime.combine(today, time(0), tzinfo=self.delays.tz).astimezone(UTC)
         self.tomorrow = rules.due_instant(today + timedelta(days=1), self.delays)
         self._bodies: dict[tuple, str] = {}
@@ -118,7 +118,7 @@ class DispatchPass:
             persons = self._people(chunk)
             for row, decision in self._decide(chunk, persons):
                 outcome = {"send": "sent", "adopt": "sent", "mute": "muted", "postpone": "postponed",
-                           "expire": "expired"}
+                           "expire": "expired", "supersede": "superseded"}
                 if decision.action in outcome:
                     detail = decision.body or (f"until {decision.at:%Y-%m-%dT%H:%MZ}" if decision.at else "")
                     report.lines.append(self._line(row, persons, outcome[decision.action], detail))
@@ -134,6 +134,10 @@ class DispatchPass:
     def _decide(self, rows: list[dict], persons: dict[int, dict]) -> list[tuple[dict, Decision]]:
         reminded = reminders.people_reminded_since(self.db, list(persons), self.day_start)
         accepted = reminders.accepted_messages(self.db, [row["id"] for row in rows if row["state"] == "sending"])
+        firsts = [row for row in rows if row["kind"] in rules.FOLLOWUP_OF]
+        follow = reminders.followups(self.db, sorted({row["person_id"] for row in firsts}))
+        posted = reminders.claim_posted_dates(
+            self.db, sorted({row["person_id"] for row in firsts if row["kind"] == rules.CLAIM_DUE}))
         decisions = []
         for row in rows:
             person = persons.get(row["person_id"])
@@ -146,18 +150,32 @@ class DispatchPass:
                 decision = Decision("expire")  # left by a pass that died longer ago than the window
             elif person["opted_out_at"]:
                 decision = Decision("mute")
+            elif (days := self._days_to_followup(row, follow)) is not None and days <= 1:
+                decision = Decision("supersede")  # so late its follow-up is due too: send only that
             elif person["id"] in reminded:
                 decision = Decision("postpone", at=self.tomorrow)
             else:
-                decision = Decision("send", body=self._body(row, person))
+                decision = Decision("send", body=self._body(row, person, days, posted))
                 reminded.add(person["id"])
             decisions.append((row, decision))
         return decisions
 
-    def _body(self, row: dict, person: dict) -> str:
-        key = (row["kind"], row["subject"], texts.language_of(person["lang"]))
+    def _days_to_followup(self, row: dict, follow: dict) -> int | None:
+        """Local days from today to the follow-up of a first reminder (None: no follow-up in play)."""
+        due_at = follow.get((row["person_id"], rules.FOLLOWUP_OF.get(row["kind"]), row["subject"]))
+        if due_at is None:
+            return None
+        return (datetime.fromisoformat(due_at).astimezone(self.delays.tz).date() - self.today).days
+
+    def _body(self, row: dict, person: dict, followup: int | None, posted: dict) -> str:
+        # The text says what is true at send time, however late: the claim's real age, the days
+        # really left until the follow-up.
+        posted_on = posted.get((row["person_id"], row["subject"])) if row["kind"] == rules.CLAIM_DUE else None
+        days = (self.today - posted_on).days if posted_on else None
+        key = (row["kind"], row["subject"], texts.language_of(person["lang"]), days, followup)
         if key not in self._bodies:
-            self._bodies[key] = texts.render(row["kind"], row["subject"], person["lang"], self.config)
+            self._bodies[key] = texts.render(row["kind"], row["subject"], person["lang"], self.config,
+                                             days=days, followup=followup)
         return self._bodies[key]
 
     def _handle(self, rows: list[dict], claimed_at: float) -> list[Line]:
@@ -196,6 +214,12 @@ class DispatchPass:
         if action == "mute":
             done = reminders.mark_muted(self.db, rid, self.owner, self.now)
             return self._line(row, persons, "muted" if done else "lost")
+        if action == "supersede":
+            done = reminders.mark_superseded(self.db, rid, self.owner, self.now)
+            if done:  # the follow-up goes now rather than in up to a day
+                reminders.bring_forward(self.db, row["person_id"], rules.FOLLOWUP_OF[row["kind"]],
+                                        row["subject"], self.now)
+            return self._line(row, persons, "superseded" if done else "lost", "its follow-up is due too")
         if action == "postpone":
             done = reminders.mark_postponed(self.db, rid, self.owner, decision.at, self.now)
             return self._line(row, persons, "postponed" if done else "lost", "one a day")

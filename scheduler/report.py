@@ -13,7 +13,7 @@ class Line:
     phone: str  # masked
     kind: str
     subject: str
-    outcome: str  # sent | retry | failed | muted | postponed | expired | lost
+    outcome: str  # sent | retry | failed | muted | superseded | postponed | expired | lost
     detail: str = ""
 
 
@@ -34,7 +34,7 @@ class PassReport:
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
-        outcomes = ("sent", "retry", "failed", "muted", "postponed", "lost")
+        outcomes = ("sent", "retry", "failed", "muted", "superseded", "postponed", "lost")
         counts = ", ".join(f"{name} {self.count(name)}" for name in outcomes)
         expired = self.expired + self.count("expired")
         quiet = (f", quiet hours: {self.quiet_postponed} held until {self.quiet_until:%Y-%m-%dT%H:%MZ}"

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 CARD_DUE, CARD_FOLLOWUP = "card_due", "card_followup"
 CLAIM_DUE, CLAIM_FOLLOWUP = "claim_due", "claim_followup"
 CARD_SUBJECT = "card"
+FOLLOWUP_OF = {CARD_DUE: CARD_FOLLOWUP, CLAIM_DUE: CLAIM_FOLLOWUP}
 
 
 @dataclass(frozen=True)

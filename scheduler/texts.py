@@ -45,12 +45,18 @@ def language_of(lang: str | None) -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def render(kind: str, subject: str, lang: str | None, config: Mapping) -> str:
-    """The reminder's text in the person's language (needs an app context, for the catalogues)."""
+def render(kind: str, subject: str, lang: str | None, config: Mapping, *, days: int | None = None,
+           followup: int | None = None) -> str:
+    """The reminder's text in the person's language (needs an app context, for the catalogues).
+
+    `days`: how long ago the claim was posted; `followup`: days until the card follow-up. Both
+    are counted at send time by the pass; the settings' delays stand in when they are not given.
+    """
     text, keyword = TEXTS[kind]
     with force_locale(language_of(lang)):
         word = gettext(keyword, number=subject)
         number = config.get("SMS_REPLY_NUMBER")
         reply = gettext("%(keyword)s to %(number)s", keyword=word, number=number) if number else word
-        return gettext(text, reply=reply, number=subject, days=config["CLAIM_DELAY_DAYS"],
-                       followup=config["CARD_FOLLOWUP_DAYS"])
+        return gettext(text, reply=reply, number=subject,
+                       days=config["CLAIM_DELAY_DAYS"] if days is None else days,
+                       followup=config["CARD_FOLLOWUP_DAYS"] if followup is None else followup)

@@ -244,6 +244,9 @@ def test_a_row_left_sending_longer_ago_than_the_window_is_expired_not_sent(app, 
     ("SELECT reminder_id, MAX(id) FROM messages WHERE reminder_id IN (1, 2) AND twilio_sid IS NOT NULL"
      " GROUP BY reminder_id", ()),
     ("DELETE FROM reminders WHERE state = 'cancelled' AND updated_at < ?", ("x",)),
+    ("SELECT person_id, kind, subject, due_at FROM reminders WHERE person_id IN (1, 2)"
+     " AND kind IN (?, ?) AND state NOT IN ('cancelled', 'muted', 'superseded')", ("x", "y")),
+    ("SELECT person_id, number, posted_on FROM claims WHERE person_id IN (1, 2)", ()),
 ])
 def test_the_pass_reads_through_indexes_so_its_cost_does_not_grow_with_the_number_of_people(db, sql, params):
     plan = " / ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
@@ -353,7 +356,8 @@ def test_what_remains_possible_a_card_during_the_provider_call_for_that_row(app,
     recorded as sent (so START or a re-plan never sends it again); its follow-up is cancelled."""
     from sms import gateway
 
-    pid = overdue_person(db, "card")
+    pid = person(db)
+    journey.record_application(db, pid, "online", date(2026, 3, 1), at(START))  # due 15 March, then 22nd
 
     def card_arrives_during_the_call(config, to, body):
         journey.card_arrived(db, pid, at(paris(2026, 3, 15, 10)))
@@ -361,8 +365,60 @@ def test_what_remains_possible_a_card_during_the_provider_call_for_that_row(app,
 
     monkeypatch.setitem(gateway.BACKENDS, "slow", card_arrives_during_the_call)
     app.config.update(SMS_BACKEND="slow")
-    run_pass(app, paris(2026, 3, 15, 10))
-    run_pass(app, paris(2026, 3, 16, 10))
+    for day in (15, 16, 22, 23):
+        run_pass(app, paris(2026, 3, day, 10))
     assert len(outbox(db, pid)) == 1
     assert state_of(db, pid, rules.CARD_DUE) == ["sent"]
     assert state_of(db, pid, rules.CARD_FOLLOWUP) == ["cancelled"]
+
+
+# -- reminders sent late say what is true when they go ---------------------------------------------
+def sent_texts(db, pid) -> list[str]:
+    return [m["body"] for m in outbox(db, pid)]
+
+
+def test_a_claim_reminder_sent_late_says_how_long_ago_the_claim_really_was_posted(app, db):
+    pid = person(db, lang="en")
+    # Posted 1 February, due 3 March; recorded only on 10 March: the follow-up (18 March) is still far.
+    journey.record_claim(db, pid, date(2026, 2, 1), at(paris(2026, 3, 10, 11)))
+    run_pass(app, paris(2026, 3, 10, 11, 1))
+    assert sent_texts(db, pid) == [
+        "Feuille de soins 1 posted 37 days ago: check your bank account. Paid? Reply PAID 1."]
+
+
+def test_a_card_reminder_sent_late_counts_the_days_really_left_to_its_follow_up(app, db):
+    pid = person(db)
+    # Applied online 20 February: due 6 March, follow-up 13 March; texted in only on 10 March.
+    journey.record_application(db, pid, "online", date(2026, 2, 20), at(paris(2026, 3, 10, 11)))
+    run_pass(app, paris(2026, 3, 10, 11, 1))
+    [body] = sent_texts(db, pid)
+    assert body.endswith("on vous écrit dans 3 jours.")
+    run_pass(app, paris(2026, 3, 13, 10))
+    assert len(sent_texts(db, pid)) == 2  # and it did
+
+
+@pytest.mark.parametrize("recorded", [
+    paris(2026, 3, 20, 11),   # the follow-up (18 March, 10:00) is already past
+    paris(2026, 3, 17, 11),   # the follow-up is due tomorrow
+])
+@pytest.mark.parametrize("kind", [rules.CARD_DUE, rules.CLAIM_DUE])
+def test_a_first_reminder_whose_follow_up_is_due_too_is_superseded_and_only_the_follow_up_goes(
+        app, db, kind, recorded):
+    pid = person(db, lang="en")
+    followup_on = date(2026, 3, 18)
+    if kind == rules.CARD_DUE:  # online: due 14 days after, follow-up 7 days later
+        journey.record_application(db, pid, "online", followup_on - timedelta(days=21), at(recorded))
+    else:  # due 30 days after posting, follow-up 15 days later
+        journey.record_claim(db, pid, followup_on - timedelta(days=45), at(recorded))
+    report = run_pass(app, recorded + timedelta(minutes=1))
+    assert [(line.kind, line.outcome) for line in report.lines] == [
+        (kind, "superseded"), (rules.FOLLOWUP_OF[kind], "sent")]
+    [body] = sent_texts(db, pid)
+    assert "3646" in body and "again in" not in body and "days ago" not in body
+    [first] = [r for r in reminders.for_person(db, pid) if r["kind"] == kind]
+    assert (first["state"], first["last_error"]) == ("superseded", "superseded by follow-up")
+    # Final: another event re-plans the person's reminders without bringing it back.
+    journey.record_claim(db, pid, date(2026, 3, 1), at(recorded + timedelta(minutes=2)))
+    for day in range(1, 4):
+        run_pass(app, recorded + timedelta(days=day))
+    assert len(sent_texts(db, pid)) == 1

@@ -64,9 +64,9 @@ def test_every_text_is_translated_into_french():
 @pytest.mark.parametrize("kind", sorted(texts.TEXTS))
 @pytest.mark.parametrize("reply_number", [None, "+331234567890123"])  # the longest E.164 number
 def test_each_text_fits_one_gsm7_segment_with_the_longest_values(app, lang, kind, reply_number):
-    config = dict(app.config, SMS_REPLY_NUMBER=reply_number, CLAIM_DELAY_DAYS=99, CARD_FOLLOWUP_DAYS=99)
-    with app.app_context():
-        body = texts.render(kind, "999", lang, config)
+    config = dict(app.config, SMS_REPLY_NUMBER=reply_number)
+    with app.app_context():  # a claim's real age when sent late: up to 9999 days (27 years)
+        body = texts.render(kind, "999", lang, config, days=9999, followup=99)
     encoded = measure(body)
     assert (encoded.encoding, encoded.segments) == (GSM7, 1), (encoded, body)
     keyword = {"fr": ("CARTE", "PAYE 999"), "en": ("CARD", "PAID 999")}[lang][kind.startswith("claim")]

@@ -1,11 +1,11 @@
 """Storage of reminder rows: planning them from rules, and the states they move through."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from scheduler.rules import Plan
+from scheduler.rules import FOLLOWUP_OF, Plan
 from webapp.store import immediate, iso
 
 # States a reminder can still leave; the others are final and never re-created.
@@ -123,6 +123,35 @@ def still_held(db: Database, reminder_id: int, owner: str) -> bool:
                       (reminder_id, owner)).fetchone() is not None
 
 
+def followups(db: Database, person_ids: list[int]) -> dict[tuple[int, str, str], str]:
+    """(person id, kind, subject) -> due_at of these people's follow-ups still in play (not
+    cancelled, muted or superseded)."""
+    if not person_ids:
+        return {}
+    marks = ",".join("?" * len(person_ids))
+    return {(row["person_id"], row["kind"], row["subject"]): row["due_at"] for row in db.query(
+        f"SELECT person_id, kind, subject, due_at FROM reminders WHERE person_id IN ({marks})"
+        " AND kind IN (?, ?) AND state NOT IN ('cancelled', 'muted', 'superseded')",
+        (*person_ids, *FOLLOWUP_OF.values()))}
+
+
+def claim_posted_dates(db: Database, person_ids: list[int]) -> dict[tuple[int, str], date]:
+    """(person id, claim number as a reminder subject) -> the day that feuille de soins was posted."""
+    if not person_ids:
+        return {}
+    marks = ",".join("?" * len(person_ids))
+    return {(row["person_id"], str(row["number"])): date.fromisoformat(row["posted_on"]) for row in db.query(
+        f"SELECT person_id, number, posted_on FROM claims WHERE person_id IN ({marks})", tuple(person_ids))}
+
+
+def bring_forward(db: Database, person_id: int, kind: str, subject: str, now: datetime) -> int:
+    """Make a scheduled reminder due now (its superseded first reminder is not sent)."""
+    return db.execute(
+        "UPDATE reminders SET next_attempt_at = ?, updated_at = ? WHERE person_id = ? AND kind = ?"
+        " AND subject = ? AND state = 'scheduled' AND next_attempt_at > ?",
+        (iso(now), iso(now), person_id, kind, subject, iso(now))).rowcount
+
+
 def mark_sent(db: Database, reminder_id: int, owner: str, message_id: int, now: datetime) -> bool:
     """Handed to the gateway and accepted: never sent again. `attempts` counts every try."""
     return db.execute(
@@ -168,6 +197,12 @@ def mark_postponed(db: Database, reminder_id: int, owner: str, at: datetime, now
 def mark_expired(db: Database, reminder_id: int, owner: str, now: datetime) -> bool:
     """Too old to send (the look-back window has passed): never sent."""
     return _finish(db, reminder_id, owner, now, "expired")
+
+
+def mark_superseded(db: Database, reminder_id: int, owner: str, now: datetime) -> bool:
+    """Sent so late that its follow-up is due too: never sent, the follow-up goes instead. Final:
+    unlike `cancelled`, a re-plan never brings it back."""
+    return _finish(db, reminder_id, owner, now, "superseded", last_error="superseded by follow-up")
 
 
 def mark_muted(db: Database, reminder_id: int, owner: str, now: datetime) -> bool:
