@@ -89,14 +89,15 @@ class DispatchPass:
             return self._dry_run(report, self.cutoff)
         with immediate(self.db):
             report.expired = reminders.expire_stale(self.db, self.cutoff, self.now)
-        if self.quiet.contains(self.now):
-            report.quiet_until = self.quiet.end_after(self.now)
-            with immediate(self.db):
-                report.quiet_postponed = reminders.postpone_due(self.db, report.quiet_until, self.now)
-            _log(report)
-            return report
         while True:
             claimed_at, at = wallclock.monotonic(), self.clock()
+            # Checked before every chunk on the real clock: a long pass (a Twilio backlog) that runs
+            # into the quiet hours holds the rest until they end.
+            if self.quiet.contains(at):
+                report.quiet_until = self.quiet.end_after(at)
+                with immediate(self.db):
+                    report.quiet_postponed += reminders.postpone_due(self.db, report.quiet_until, at)
+                break
             rows = reminders.claim_due(self.db, at, self.owner, at + self.lease, self.chunk)
             if not rows:
                 break
@@ -194,6 +195,12 @@ class DispatchPass:
                 lines.append(self._apply(row, decision, persons))
         for row, decision in decisions:
             if decision.action == "send" and not self.batched:
+                at = self.clock()
+                if self.quiet.contains(at):  # the quiet hours began during this chunk
+                    with immediate(self.db):
+                        done = reminders.mark_postponed(self.db, row["id"], self.owner, self.quiet.end_after(at), at)
+                    lines.append(self._line(row, persons, "postponed" if done else "lost", "quiet hours"))
+                    continue
                 if wallclock.monotonic() - claimed_at > self.lease.total_seconds() / 2:
                     with immediate(self.db):  # running late: hand the rest back with a fresh chance
                         reminders.mark_postponed(self.db, row["id"], self.owner, self.now, self.now)

@@ -422,3 +422,48 @@ def test_a_first_reminder_whose_follow_up_is_due_too_is_superseded_and_only_the_
     for day in range(1, 4):
         run_pass(app, recorded + timedelta(days=day))
     assert len(sent_texts(db, pid)) == 1
+
+
+# -- quiet hours follow the real clock through a long pass ------------------------------------------
+class SlowClock:
+    """Stands in for the pass's monotonic clock: each message handed over takes `step` seconds."""
+
+    def __init__(self, step: float) -> None:
+        self.seconds, self.step = 0.0, step
+
+    def monotonic(self) -> float:
+        return self.seconds
+
+    def advance(self) -> None:
+        self.seconds += self.step
+
+
+@pytest.mark.parametrize("backend", ["outbox", "one-by-one"])
+def test_a_pass_that_runs_into_the_quiet_hours_holds_the_rest_until_morning(app, db, monkeypatch, backend):
+    from scheduler import dispatch
+    from sms import gateway
+
+    clock = SlowClock(step=1.0)
+    outbox_deliver = gateway.outbox_deliver
+
+    def deliver_slowly(config, to, body):
+        clock.advance()
+        return outbox_deliver(config, to, body)
+
+    monkeypatch.setattr(dispatch, "wallclock", clock)
+    monkeypatch.setattr(dispatch, "OUTBOX_CHUNK", 1)  # outbox: the check is before each chunk
+    monkeypatch.setattr(gateway, "outbox_deliver", deliver_slowly)
+    monkeypatch.setitem(gateway.BACKENDS, "one-by-one", deliver_slowly)
+    app.config.update(SMS_BACKEND=backend)
+    ids = [person(db, phone=f"+3360000000{n}") for n in range(5)]
+    for pid in ids:  # all planned past due at 19:59:57 local (18:59:57 UTC in March)
+        journey.record_claim(db, pid, date(2026, 1, 20), at(paris(2026, 3, 4, 19, 59, 57)))
+    report = run_pass(app, paris(2026, 3, 4, 19, 59, 57))
+    # Sends at :57, :58 and :59 local; at 20:00:00 the quiet hours begin and nothing more goes.
+    assert report.count("sent") == 3 and len(outbox(db)) == 3
+    assert report.quiet_until == paris(2026, 3, 5, 9)
+    held = [r for pid in ids for r in reminders.for_person(db, pid)
+            if r["kind"] == rules.CLAIM_DUE and r["state"] != "sent"]
+    assert len(held) == 2
+    assert {(r["state"], r["next_attempt_at"]) for r in held} == {("scheduled", "2026-03-05T08:00:00Z")}
+    assert run_pass(app, paris(2026, 3, 5, 9)).count("sent") == 2
