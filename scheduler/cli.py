@@ -49,7 +49,8 @@ def run_command(now_text: str | None, dry_run: bool) -> None:
 
 
 @reminders_command.command("list")
-@click.option("--state", help="Only this state (scheduled, sending, sent, failed, muted, cancelled, superseded, expired).")
+@click.option("--state", help="Only this state (scheduled, sending, sent, failed, muted, cancelled,"
+              " superseded, expired).")
 @click.option("--limit", default=200, show_default=True, help="At most this many rows.")
 @with_appcontext
 def list_command(state: str | None, limit: int) -> None:
