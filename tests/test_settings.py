@@ -73,14 +73,3 @@ def test_an_unusable_value_is_refused_at_start_naming_the_setting(name, value):
 def test_usable_clock_values_are_read_in_one_form(name, value, read):
     assert settings.load({name: value}, dotenv=None)[name] == read
 
-
-def test_the_scheduler_process_names_a_bad_setting_and_stops(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    env = dict(os.environ, DATABASE=str(tmp_path / "db.sqlite3"), SECRET_KEY="k", QUIET_HOURS="20:00-24:00")
-    done = subprocess.run([sys.executable, "-m", "scheduler"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 2
-    assert "QUIET_HOURS='20:00-24:00' cannot be used" in done.stderr
