@@ -1,6 +1,7 @@
 """PWA plumbing: the web app manifest of each language and the service worker with its precache list."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -68,16 +69,23 @@ def static_files() -> list[str]:
                   if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts))
 
 
-def shell_version(precache: list[str]) -> str:
-    """A hash of what the shell is built from: sources, translations, settings and the URL list.
-
-    Rendered pages are not hashed: they carry a per-session CSRF token.
-    """
+@functools.cache  # the files cannot change under a running process (Jinja caches templates too)
+def _sources_digest() -> bytes:
+    """A hash of the files the shell is built from, read once per process."""
     digest = hashlib.sha256()
     for folder, pattern in SHELL_SOURCES:
         for path in sorted((ROOT / folder).rglob(pattern)):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def shell_version(precache: list[str]) -> str:
+    """A hash of what the shell is built from: sources, translations, settings and the URL list.
+
+    Rendered pages are not hashed: they carry a per-session CSRF token.
+    """
+    digest = hashlib.sha256(_sources_digest())
     shown = {s.name: current_app.config.get(s.name) for s in settings.SETTINGS if s.name not in SECRET_SETTINGS}
     digest.update(json.dumps(shown, sort_keys=True, default=str).encode())
     digest.update("\n".join(precache).encode())
