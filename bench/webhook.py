@@ -10,8 +10,14 @@ requests to each, in rounds that alternate between them so a busy moment on the 
 Sender numbers vary (3 or 4 texts each) so that the reply budget and
 loop protection never cut the webhook's work short. Prints requests/s, p50 and p99 latency, and the ratio of
 the webhook's throughput to the bare route's (target: >= 70%). Figures only, no assertion.
+
+Two reference servers (`--references`, on by default) show where the cost lies: the same app and
+signed webhook with the SMS core replaced (1) by nothing (no database: signature, form, app) and (2) by
+the least any durable, idempotent reply needs (one write transaction: MessageSid check, person lookup
+or insert, the hourly count, the inbound row and the reply row; a fixed reply, no command). They are
+measurements only; the service never runs them.
 Run: `.venv/bin/python bench/webhook.py [--requests 3000] [--concurrency 8] [--workers 4]
-[--worker-class sync|gthread] [--threads 4]`.
+[--worker-class sync|gthread] [--threads 4] [--no-references]`.
 """
 from __future__ import annotations
 
@@ -54,6 +60,44 @@ def bare_app():
     def inbound():
         return Response(body, mimetype="application/xml")
 
+    return app
+
+
+def reference_app(core: str):
+    """The real app and signed webhook, the SMS core replaced: "none" (no database) or "durable" (the
+    least write any idempotent reply needs). A measuring device for the figures, never the service."""
+    import sms.inbound
+    from webapp.store import iso, utcnow
+    from wsgi import app
+
+    def durable(db, config, message, now=None) -> str:
+        stamp, connection = iso(utcnow()), db.conn
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if connection.execute("SELECT id FROM messages WHERE twilio_sid = ?", (message.sid,)).fetchone():
+                connection.commit()
+                return BARE_REPLY
+            person = connection.execute("SELECT id FROM people WHERE phone = ?", (message.sender,)).fetchone()
+            person_id = person[0] if person else connection.execute(
+                "INSERT INTO people (phone, lang, created_at, updated_at) VALUES (?, 'fr', ?, ?)",
+                (message.sender, stamp, stamp)).lastrowid
+            connection.execute("SELECT COUNT(*) FROM messages WHERE phone = ? AND created_at >= ?",
+                               (message.sender, stamp)).fetchone()
+            inbound_id = connection.execute(
+                "INSERT INTO messages (direction, person_id, phone, body, encoding, segments, status, twilio_sid,"
+                " created_at, updated_at) VALUES ('inbound', ?, ?, ?, 'GSM-7', 1, 'received', ?, ?, ?)",
+                (person_id, message.sender, message.body, message.sid, stamp, stamp)).lastrowid
+            connection.execute(
+                "INSERT INTO messages (direction, person_id, phone, body, encoding, segments, status, reply_to,"
+                " created_at, updated_at) VALUES ('outbound', ?, ?, ?, 'GSM-7', 1, 'sent', ?, ?, ?)",
+                (person_id, message.sender, BARE_REPLY, inbound_id, stamp, stamp))
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        return BARE_REPLY
+
+    sms.inbound.handle = durable if core == "durable" else (lambda db, config, message, now=None: BARE_REPLY)
     return app
 
 
@@ -168,6 +212,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    parser.add_argument("--references", action=argparse.BooleanOptionalAction, default=True,
+                        help="also measure the webhook with its core replaced (no database; least durable write)")
     args = parser.parse_args()
     # Every sender texts a handful of times at most: the hourly budget (10 replies) and loop
     # protection never kick in, so the webhook does its full work (command + reply) on every request.
@@ -186,11 +232,19 @@ def main() -> None:
         print(f"{served}; {args.requests} requests"
               f" (+{args.warmup} warm-up) from {args.concurrency} client connections; {senders} sender"
               f" numbers (3 or 4 texts each, different texts: the reply budget and loop protection never apply);"
-              f" rounds of 500 alternate between the two servers")
+              f" rounds of 500 alternate between the servers")
         targets = [Target("bare Flask route (TwiML)", "bench.webhook:bare_app()", env, args),
                    Target("signed /sms/inbound", "wsgi:app", env, args)]
+        if args.references:
+            # Separate files: the reference rows must not count in the webhook's stored figures.
+            for name, core in (("  core: none (no database)", "none"), ("  core: least durable write", "durable")):
+                database = str(Path(tmp) / f"reference-{core}.sqlite3")
+                subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "migrate"], cwd=ROOT, check=True,
+                               env=dict(env, DATABASE=database), stdout=subprocess.DEVNULL)
+                targets.append(Target(name, f"bench.webhook:reference_app({core!r})", dict(env, DATABASE=database),
+                                      args))
         try:
-            # Rounds alternate between the two, so a busy moment on the machine hits both alike.
+            # Rounds alternate between the servers, so a busy moment on the machine hits both alike.
             rounds = max(1, args.requests // 500)
             for target in targets:
                 target.run(signed_requests(target.base, 0, args.warmup, senders), args.concurrency, False)
@@ -202,7 +256,7 @@ def main() -> None:
         finally:
             for target in targets:
                 target.stop()
-        bare, webhook = (target.report() for target in targets)
+        bare, webhook, *references = (target.report() for target in targets)
         from webapp.store import connect
 
         db = connect(env["DATABASE"])
@@ -210,6 +264,9 @@ def main() -> None:
         db.close()
         print(f"webhook stored {counts.get('inbound', 0)} inbound SMS and {counts.get('outbound', 0)} replies")
     print(f"webhook / bare throughput: {webhook / bare:.0%} (target >= 70%)")
+    if references:
+        print(f"for reference, with the core replaced: by nothing {references[0] / bare:.0%},"
+              f" by the least durable write {references[1] / bare:.0%} of the bare route")
 
 
 if __name__ == "__main__":
