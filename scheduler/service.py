@@ -12,6 +12,7 @@ from flask import Flask
 from scheduler import rules
 from scheduler.dispatch import run_pass
 from scheduler.quiet import QuietHours
+from sms.inbound import WINDOW as REPLY_WINDOW
 from webapp.store import connect, immediate, retention, utcnow
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def dispatch_job(app: Flask) -> None:
 
 
 def cleanup(app: Flask, now: datetime | None = None) -> dict[str, int]:
-    """Delete long-cancelled reminders and blank old message bodies, per the retention settings."""
+    """Delete long-cancelled reminders, blank old message bodies, forget erased numbers' reply times."""
     now = now or utcnow()
     config = app.config
     db = connect(config["DATABASE"])
@@ -37,14 +38,17 @@ def cleanup(app: Flask, now: datetime | None = None) -> dict[str, int]:
         with immediate(db):
             purged = retention.purge_cancelled_reminders(
                 db, now - timedelta(days=config["CANCELLED_REMINDER_RETENTION_DAYS"]))
+            # Only the reply budget's hour needs them; the webhook also clears them on each DELETE.
+            forgotten = retention.purge_erased_replies(db, now - REPLY_WINDOW)
             blanked = 0
             if config["MESSAGE_BODY_RETENTION_DAYS"] > 0:
                 blanked = retention.blank_old_bodies(
                     db, now - timedelta(days=config["MESSAGE_BODY_RETENTION_DAYS"]))
     finally:
         db.close()
-    log.info("clean-up: %d cancelled reminder(s) deleted, %d message text(s) blanked", purged, blanked)
-    return {"cancelled_reminders": purged, "message_bodies": blanked}
+    log.info("clean-up: %d cancelled reminder(s) deleted, %d message text(s) blanked, %d erased number(s)'"
+             " reply time(s) deleted", purged, blanked, forgotten)
+    return {"cancelled_reminders": purged, "message_bodies": blanked, "erased_reply_times": forgotten}
 
 
 def cleanup_job(app: Flask) -> None:

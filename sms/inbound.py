@@ -16,7 +16,7 @@ from scheduler.rules import Delays
 from sms import commands, keywords, phones, privacy
 from webapp import journey
 from webapp.i18n import DEFAULT_LANGUAGE
-from webapp.store import immediate, utcnow
+from webapp.store import immediate, iso, retention, utcnow
 from webapp.store import messages as message_store
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,8 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
             return Outcome(None, OPTED_OUT)
         reply = commands.run(parsed.command, commands.Context(db, person, parsed.args, clock, config))
         silent = CARRIER if message.carrier_answered else silence(
-            db, config, phone, body, now, budgeted=parsed.command != keywords.STOP)
+            db, config, phone, body, now, budgeted=parsed.command != keywords.STOP,
+            erased_replies=_replies_before_erasure(db, config, person, now))
         if silent:
             return Outcome(None, silent)
         message_store.add_message(db, direction="outbound", phone=phone, body=reply, status="sent",
@@ -126,14 +127,26 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
         return Outcome(reply)
 
 
+def _replies_before_erasure(db: Database, config: Mapping, person: Mapping, now: datetime) -> int:
+    """Replies this number got in the last hour before a DELETE erased its log (they still count).
+
+    Only someone first seen within the hour can have been erased since: others cost no lookup.
+    """
+    if person["created_at"] < iso(now - WINDOW):
+        return 0
+    key = privacy.sender_key(config["SECRET_KEY"], person["phone"])
+    return message_store.erased_replies_since(db, key, now - WINDOW)[0]
+
+
 def silence(db: Database, config: Mapping, phone: str, body: str, now: datetime,
-            pending: int = 0, budgeted: bool = True) -> str | None:
+            pending: int = 0, budgeted: bool = True, erased_replies: int = 0) -> str | None:
     """Why we must not answer: the hourly reply budget is spent, or the same text keeps coming (a loop).
 
+    `erased_replies`: replies this number got in the hour before a DELETE erased its log.
     The STOP confirmation is outside the budget (people rely on it), never outside loop protection.
     """
     replies, repeats = message_store.traffic_since(db, phone, body, now - WINDOW)
-    if budgeted and replies >= config["SMS_MAX_REPLIES_PER_HOUR"]:
+    if budgeted and replies + erased_replies >= config["SMS_MAX_REPLIES_PER_HOUR"]:
         log.warning("no reply to %s: %s replies in the last hour", phones.mask(phone),
                     config["SMS_MAX_REPLIES_PER_HOUR"])
         return BUDGET
@@ -145,12 +158,30 @@ def silence(db: Database, config: Mapping, phone: str, body: str, now: datetime,
 
 def _erase(db: Database, config: Mapping, phone: str, body: str, lang: str | None,
            clock: journey.Clock) -> Outcome:
-    """DELETE: erase the person, then store nothing, not even this message or its reply."""
+    """DELETE: erase the person, then store nothing, not even this message or its reply.
+
+    Only the times of this hour's replies stay, under a keyed hash of the number, so that a DELETE
+    sent again and again (a loop, a flood) is answered at most as often as any other text.
+    """
+    key, since = privacy.sender_key(config["SECRET_KEY"], phone), clock.now - WINDOW
+    retention.purge_erased_replies(db, since)
+    erased, to_delete = message_store.erased_replies_since(db, key, since)
     person = journey.known_person(db, phone)
     if person is None:  # nothing held: nothing to erase, and nothing is created to say so
+        silent = BUDGET if erased >= config["SMS_MAX_REPLIES_PER_HOUR"] else \
+            LOOP if to_delete >= config["SMS_MAX_REPEATS_PER_HOUR"] else None
+        if silent:
+            log.warning("no reply to DELETE from %s: %s", phones.mask(phone), silent)
+            return Outcome(None, silent)
         nobody = {"id": None, "phone": phone, "lang": lang or DEFAULT_LANGUAGE, "opted_out_at": None}
+        message_store.note_delete_reply(db, key, clock.now)
         return Outcome(commands.run(keywords.DELETE, commands.Context(db, nobody, (), clock, config)))
-    silent = OPTED_OUT if person["opted_out_at"] else silence(db, config, phone, body, clock.now, pending=1)
+    silent = OPTED_OUT if person["opted_out_at"] else silence(db, config, phone, body, clock.now, pending=1,
+                                                              erased_replies=erased)
+    message_store.keep_reply_times(db, key, phone, since)
     reply = commands.run(keywords.DELETE, commands.Context(db, person, (), clock, config))
     log.info("erased everything held about %s", phones.mask(phone))
-    return Outcome(None, silent) if silent else Outcome(reply)
+    if silent:
+        return Outcome(None, silent)
+    message_store.note_delete_reply(db, key, clock.now)
+    return Outcome(reply)

@@ -1,6 +1,8 @@
-"""Texts made fit to store: a social security number someone texts us is cut out first."""
+"""Texts made fit to store (a social security number is cut out first), and numbers kept only as keys."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
 _GAP = r"[ .\-]{0,2}"  # people write it in groups: "2 95 10 99 126 111 93", "2.95.10…", "2-95-…"
@@ -17,3 +19,8 @@ REDACTED = "[removed]"
 def redact(text: str) -> str:
     """`text` with anything shaped like a French social security number replaced by REDACTED."""
     return _SOCIAL_SECURITY_NUMBER.sub(REDACTED, text)
+
+
+def sender_key(secret: str, phone: str) -> str:
+    """A number as a keyed hash: what may be kept of a number after DELETE (never the number itself)."""
+    return hmac.new(secret.encode(), phone.encode(), hashlib.sha256).hexdigest()

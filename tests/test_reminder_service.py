@@ -19,6 +19,7 @@ from scheduler import rules
 from scheduler.service import build_scheduler, cleanup
 from webapp import create_app, journey
 from webapp.store import iso, utcnow
+from webapp.store import messages as message_store
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_QUIET = "00:00-00:00"  # an empty window: these tests run on the real clock, at any hour
@@ -86,10 +87,13 @@ def test_cleanup_deletes_old_cancelled_reminders_and_blanks_old_texts_only(app, 
     db.execute("INSERT INTO messages (direction, person_id, phone, body, encoding, segments, status,"
                " created_at, updated_at) VALUES ('inbound', ?, '+33612345678', 'ETAT', 'GSM-7', 1,"
                " 'received', ?, ?)", (pid, iso(utcnow()), iso(utcnow())))
+    for replied_at in (utcnow() - timedelta(minutes=61), utcnow() - timedelta(minutes=59)):
+        message_store.note_delete_reply(db, "key-of-an-erased-number", replied_at)
     db.conn.commit()
-    assert cleanup(app) == {"cancelled_reminders": 2, "message_bodies": 1}
+    assert cleanup(app) == {"cancelled_reminders": 2, "message_bodies": 1, "erased_reply_times": 1}
     assert Counter(r["state"] for r in db.query("SELECT state FROM reminders")) == {"scheduled": 2}
     assert [r["body"] for r in db.query("SELECT body FROM messages ORDER BY id")] == ["", "ETAT"]
+    assert db.execute("SELECT COUNT(*) FROM erased_replies").fetchone()[0] == 1  # the last hour's stays
 
 
 @pytest.mark.slow

@@ -193,6 +193,38 @@ def test_loop_protection_counts_the_same_text_in_the_last_hour(app, db):
     assert handle(app, db, "OK", "SMnext", now=FIXED_NOW + timedelta(hours=2))
 
 
+def test_delete_sent_again_and_again_is_answered_three_times_an_hour(app, db):
+    handle(app, db, "SENT ONLINE", "SM0")
+    minutes = [FIXED_NOW + timedelta(minutes=i) for i in range(1, 6)]
+    answers = [handle(app, db, "DELETE", f"SMdel{i}", now=at) for i, at in enumerate(minutes)]
+    assert [a is not None for a in answers] == [True, True, True, False, False]  # erased at the first
+    assert people.person_by_phone(db, PHONE) is None
+    later = minutes[2] + timedelta(hours=1, seconds=1)
+    assert handle(app, db, "DELETE", "SMdel-later", now=later)  # an hour on, answered again
+
+
+def test_delete_from_a_number_we_never_knew_is_answered_three_times_an_hour(app, db):
+    answers = [handle(app, db, "SUPPRIMER", f"SM{i}", now=FIXED_NOW + timedelta(minutes=i)) for i in range(5)]
+    assert [a is not None for a in answers] == [True, True, True, False, False]
+    assert handle(app, db, "SUPPRIMER", "SMother", sender="+33698765432")  # another number is not affected
+
+
+def test_the_reply_budget_outlives_delete(app, db):
+    answers = [handle(app, db, f"RIB {i}", f"SM{i}") for i in range(9)]
+    assert all(answers) and handle(app, db, "DELETE", "SMdel")  # the tenth reply of the hour
+    assert people.person_by_phone(db, PHONE) is None
+    assert handle(app, db, "HELP", "SMagain") is None  # a new person, but the same number's hour
+    assert handle(app, db, "DELETE", "SMdel2") is None
+    later = FIXED_NOW + timedelta(hours=1, minutes=1)
+    assert handle(app, db, "HELP", "SMlater", now=later)
+
+
+def test_a_person_helped_and_erased_over_and_over_gets_ten_replies_an_hour(app, db):
+    answers = [handle(app, db, body, f"SM{i}", now=FIXED_NOW + timedelta(minutes=i))
+               for i, body in enumerate(["HELP", "DELETE"] * 8)]
+    assert [a is not None for a in answers] == [True] * 10 + [False] * 6
+
+
 def test_every_inbound_and_reply_is_logged_with_encoding_and_segments(app, db):
     handle(app, db, "Bonjour 🙂", "SMa")
     inbound_row, reply_row = reversed(message_store.log(db, PHONE))

@@ -280,6 +280,19 @@ def test_delete_erases_everything_and_stores_nothing_after(client, app, db):
     assert db.execute("SELECT COUNT(*) FROM people").fetchone()[0] == 0
 
 
+def test_after_delete_the_number_is_nowhere_in_the_database(client, app, db):
+    text(client, app, "SENT ONLINE")
+    text(client, app, "CLAIM")
+    for _ in range(5):  # the DELETE defence keeps reply times, under a keyed hash only
+        text(client, app, "DELETE")
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    database = app.config["DATABASE"]
+    stored_bytes = open(database, "rb").read() + open(database + "-wal", "rb").read()
+    for form in (PHONE, PHONE[1:], "612345678", "6 12 34 56 78"):
+        assert form.encode() not in stored_bytes, form
+    assert db.execute("SELECT COUNT(*) FROM erased_replies").fetchone()[0] > 0
+
+
 def test_numbers_are_normalised_to_e164(client, app, db):
     text(client, app, "HELP", sender="+33 6 12 34 56 78")
     assert people.person_by_phone(db, PHONE) is not None

@@ -56,7 +56,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE", "instance/app.sqlite3", "SQLite file shared by the web app and the scheduler."),
-    Setting("SECRET_KEY", None, "Signs the session cookie; generated once into instance/ if unset."),
+    Setting("SECRET_KEY", None, "Signs the session cookie and keys the hash kept of an erased number;"
+            " generated once into instance/ if unset."),
     Setting("ENVIRONMENT", "production", "`development` turns on the phone simulator (outbox only)."),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000",
             "The URL Twilio calls; webhook signatures are checked against it."),

@@ -77,3 +77,24 @@ def set_status(db: Database, message_id: int, status: str, now: datetime,
     db.execute(
         "UPDATE messages SET status = ?, error_code = COALESCE(?, error_code), updated_at = ? WHERE id = ?",
         (status, error_code, iso(now), message_id))
+
+
+def keep_reply_times(db: Database, sender_key: str, phone: str, since: datetime) -> None:
+    """Before an erasure: keep when this number got replies since `since`, under its key only."""
+    db.conn.execute(
+        "INSERT INTO erased_replies (sender_key, replied_at) SELECT ?, created_at FROM messages"
+        " WHERE phone = ? AND direction = 'outbound' AND reply_to IS NOT NULL AND created_at >= ?",
+        (sender_key, phone, iso(since)))
+
+
+def note_delete_reply(db: Database, sender_key: str, now: datetime) -> None:
+    """The reply to a DELETE, counted without storing the number (there is no log left to count it)."""
+    db.conn.execute("INSERT INTO erased_replies (sender_key, replied_at, to_delete) VALUES (?, ?, 1)",
+                    (sender_key, iso(now)))
+
+
+def erased_replies_since(db: Database, sender_key: str, since: datetime) -> tuple[int, int]:
+    """Replies the number behind `sender_key` got since `since` that no log shows: all, and to DELETE."""
+    return db.conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(to_delete), 0) FROM erased_replies WHERE sender_key = ? AND replied_at >= ?",
+        (sender_key, iso(since))).fetchone()

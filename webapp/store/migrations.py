@@ -119,6 +119,25 @@ def m004_messages_reply_to(db: Database) -> None:
     db.execute("CREATE INDEX messages_reply_to ON messages (reply_to) WHERE reply_to IS NOT NULL")
 
 
+@migrations()
+def m005_erased_replies(db: Database) -> None:
+    # DELETE erases the number and its message log, which the hourly reply budget and loop protection
+    # count on: without a trace, texting DELETE (or HELP, DELETE, HELP…) would be answered without end.
+    # So the times of the replies a number got in the last hour stay, under a keyed hash of the number
+    # (never the number itself), and are deleted once more than an hour old.
+    _run_script(
+        db,
+        """
+        CREATE TABLE erased_replies (
+            sender_key TEXT NOT NULL,            -- HMAC-SHA256 of the E.164 number with SECRET_KEY
+            replied_at TEXT NOT NULL,
+            to_delete INTEGER NOT NULL DEFAULT 0 -- 1: the reply to a DELETE (loop protection counts those)
+        );
+        CREATE INDEX erased_replies_key ON erased_replies (sender_key, replied_at);
+        """
+    )
+
+
 class SchemaNotReady(RuntimeError):
     """The database file lacks migrations: the operator must run `flask --app wsgi migrate`."""
 

@@ -22,3 +22,8 @@ def blank_old_bodies(db: Database, before: datetime) -> int:
     return db.execute("UPDATE messages SET body = '' WHERE created_at < ? AND body != ''",
                       (iso(before),)).rowcount
 
+
+
+def purge_erased_replies(db: Database, before: datetime) -> int:
+    """Delete the reply times of erased numbers noted before `before` (they only matter for an hour)."""
+    return db.execute("DELETE FROM erased_replies WHERE replied_at < ?", (iso(before),)).rowcount
