@@ -13,8 +13,9 @@ the webhook's throughput to the bare route's (target: >= 70%). Figures only, no 
 
 Two reference servers (`--references`, on by default) show where the cost lies: the same app and
 signed webhook with the SMS core replaced (1) by nothing (no database: signature, form, app) and (2) by
-the least any durable, idempotent reply needs (one write transaction: MessageSid check, person lookup
-or insert, the hourly count, the inbound row and the reply row; a fixed reply, no command). They are
+the least any durable, idempotent reply needs (one write transaction through the service's own storage
+functions: MessageSid check, person lookup or insert, the hourly count, the inbound row and the reply
+row; a fixed reply, no command). They are
 measurements only; the service never runs them.
 Run: `.venv/bin/python bench/webhook.py [--requests 3000] [--concurrency 8] [--workers 4]
 [--worker-class sync|gthread] [--threads 4] [--no-references]`.
@@ -65,36 +66,25 @@ def bare_app():
 
 def reference_app(core: str):
     """The real app and signed webhook, the SMS core replaced: "none" (no database) or "durable" (the
-    least write any idempotent reply needs). A measuring device for the figures, never the service."""
+    least write any idempotent reply needs, through the same storage functions as the real core).
+    A measuring device for the figures, never the service."""
     import sms.inbound
-    from webapp.store import iso, utcnow
+    from webapp.store import immediate, people, utcnow
+    from webapp.store import messages as message_store
     from wsgi import app
 
     def durable(db, config, message, now=None) -> str:
-        stamp, connection = iso(utcnow()), db.conn
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            if connection.execute("SELECT id FROM messages WHERE twilio_sid = ?", (message.sid,)).fetchone():
-                connection.commit()
-                return BARE_REPLY
-            person = connection.execute("SELECT id FROM people WHERE phone = ?", (message.sender,)).fetchone()
-            person_id = person[0] if person else connection.execute(
-                "INSERT INTO people (phone, lang, created_at, updated_at) VALUES (?, 'fr', ?, ?)",
-                (message.sender, stamp, stamp)).lastrowid
-            connection.execute("SELECT COUNT(*) FROM messages WHERE phone = ? AND created_at >= ?",
-                               (message.sender, stamp)).fetchone()
-            inbound_id = connection.execute(
-                "INSERT INTO messages (direction, person_id, phone, body, encoding, segments, status, twilio_sid,"
-                " created_at, updated_at) VALUES ('inbound', ?, ?, ?, 'GSM-7', 1, 'received', ?, ?, ?)",
-                (person_id, message.sender, message.body, message.sid, stamp, stamp)).lastrowid
-            connection.execute(
-                "INSERT INTO messages (direction, person_id, phone, body, encoding, segments, status, reply_to,"
-                " created_at, updated_at) VALUES ('outbound', ?, ?, ?, 'GSM-7', 1, 'sent', ?, ?, ?)",
-                (person_id, message.sender, BARE_REPLY, inbound_id, stamp, stamp))
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
+        now = utcnow()
+        with immediate(db):
+            if message_store.by_twilio_sid(db, message.sid) is None:
+                person = people.person_by_phone(db, message.sender) or people.ensure_person(
+                    db, message.sender, "fr", now)
+                message_store.traffic_since(db, message.sender, message.body, now - sms.inbound.WINDOW)
+                inbound_id = message_store.add_message(db, direction="inbound", phone=message.sender,
+                                                       body=message.body, status="received", now=now,
+                                                       person_id=person["id"], twilio_sid=message.sid)
+                message_store.add_message(db, direction="outbound", phone=message.sender, body=BARE_REPLY,
+                                          status="sent", now=now, person_id=person["id"], reply_to=inbound_id)
         return BARE_REPLY
 
     sms.inbound.handle = durable if core == "durable" else (lambda db, config, message, now=None: BARE_REPLY)
