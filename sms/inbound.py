@@ -10,10 +10,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from sqlite_utils import Database
 
 from scheduler.rules import Delays
-from sms import commands, keywords, phones, privacy
+from sms import commands, keywords, phones, privacy, replies
 from webapp import journey
 from webapp.i18n import DEFAULT_LANGUAGE
 from webapp.store import immediate, iso, retention, utcnow
@@ -168,14 +169,12 @@ def _erase(db: Database, config: Mapping, phone: str, body: str, lang: str | Non
     erased, to_delete = message_store.erased_replies_since(db, key, since)
     person = journey.known_person(db, phone)
     if person is None:  # nothing held: nothing to erase, and nothing is created to say so
-        silent = BUDGET if erased >= config["SMS_MAX_REPLIES_PER_HOUR"] else \
-            LOOP if to_delete >= config["SMS_MAX_REPEATS_PER_HOUR"] else None
+        silent = silence(db, config, phone, body, clock.now, pending=1 + to_delete, erased_replies=erased)
         if silent:
-            log.warning("no reply to DELETE from %s: %s", phones.mask(phone), silent)
             return Outcome(None, silent)
-        nobody = {"id": None, "phone": phone, "lang": lang or DEFAULT_LANGUAGE, "opted_out_at": None}
         message_store.note_delete_reply(db, key, clock.now)
-        return Outcome(commands.run(keywords.DELETE, commands.Context(db, nobody, (), clock, config)))
+        with force_locale(lang or DEFAULT_LANGUAGE):
+            return Outcome(replies.render("delete"))
     silent = OPTED_OUT if person["opted_out_at"] else silence(db, config, phone, body, clock.now, pending=1,
                                                               erased_replies=erased)
     message_store.keep_reply_times(db, key, phone, since)

@@ -61,16 +61,19 @@ def day(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def _fill(table: dict, name: str, params: dict) -> str:
+    text = str(table[name])
+    return text % params if params else text
+
+
 def render(name: str, **params: object) -> str:
     """A reply in the current locale (use `flask_babel.force_locale` for the person's)."""
-    text = str(REPLIES[name])
-    return text % params if params else text
+    return _fill(REPLIES, name, params)
 
 
 def status_part(name: str, **params: object) -> str:
     """One sentence of a STATUS reply in the current locale."""
-    text = str(STATUS_PARTS[name])
-    return text % params if params else text
+    return _fill(STATUS_PARTS, name, params)
 
 
 def claim_line(number: int, posted: date, days: int) -> str:
