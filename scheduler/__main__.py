@@ -5,11 +5,12 @@ import logging
 import signal
 import sys
 
+import click
+
 from scheduler.service import build_scheduler
 from webapp import create_app
 from webapp.settings import SettingError
-from webapp.store import connect
-from webapp.store.migrations import SchemaNotReady, ensure_current
+from webapp.store.migrations import open_current
 
 
 def main() -> int:
@@ -21,14 +22,11 @@ def main() -> int:
     except SettingError as error:
         logging.getLogger("scheduler").error("%s", error)
         return 2
-    db = connect(app.config["DATABASE"])
     try:
-        ensure_current(db, app.config["DATABASE"])
-    except SchemaNotReady as error:
-        logging.getLogger("scheduler").error("%s", error)
+        open_current(app.config["DATABASE"]).close()
+    except click.ClickException as error:  # not migrated: the message says what to run
+        logging.getLogger("scheduler").error("%s", error.message)
         return 2
-    finally:
-        db.close()
     scheduler = build_scheduler(app, background=False)
 
     def stop(signum, _frame) -> None:

@@ -8,13 +8,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from sms.phones import mask
+from webapp.store import parse_iso
 from webapp.store.migrations import open_current
 
 
 def _instant(text: str | None) -> datetime | None:
     if not text:
         return None
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    moment = parse_iso(text)
     if moment.tzinfo is None:  # a bare local time is read in the service's time zone
         from zoneinfo import ZoneInfo
 
@@ -40,8 +41,11 @@ def run_command(now_text: str | None, dry_run: bool) -> None:
         now = _instant(now_text)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--now") from error
-    open_current(current_app.config["DATABASE"]).close()
-    report = run_pass(current_app._get_current_object(), now, dry_run=dry_run)
+    db = open_current(current_app.config["DATABASE"])
+    try:
+        report = run_pass(current_app._get_current_object(), now, dry_run=dry_run, db=db)
+    finally:
+        db.close()
     for line in report.lines:
         click.echo(f"{line.reminder_id:>8}  {line.phone:<14} {line.kind:<15} {line.subject:<5} "
                    f"{line.outcome:<9} {line.detail}")

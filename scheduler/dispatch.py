@@ -29,10 +29,10 @@ from sqlite_utils import Database
 from scheduler import rules, texts
 from scheduler.quiet import QuietHours
 from scheduler.report import Line, PassReport
-from sms import gateway
+from sms import callbacks, gateway
 from sms.phones import mask
 from webapp import journey
-from webapp.store import connect, immediate, iso, reminders, utcnow
+from webapp.store import connect, immediate, iso, parse_iso, people, reminders, utcnow
 from webapp.store import messages as message_store
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 # Outbox sends are written many to a transaction; a real provider is called one message at a time.
 OUTBOX_CHUNK = 500
 MAX_CHUNK = 50
+# What a dry run reports for each decision that would change a reminder.
+DRY_RUN_OUTCOMES = {"send": "sent", "adopt": "sent", "mute": "muted", "postpone": "postponed",
+                    "expire": "expired", "supersede": "superseded"}
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class DispatchPass:
         """Expire, then claim and handle chunks until nothing is due."""
         report = PassReport(self.now, dry_run)
         if dry_run:
-            return self._dry_run(report, self.cutoff)
+            return self._dry_run(report)
         with immediate(self.db):
             report.expired = reminders.expire_stale(self.db, self.cutoff, self.now)
         while True:
@@ -105,11 +108,13 @@ class DispatchPass:
         _log(report)
         return report
 
-    def _dry_run(self, report: PassReport, cutoff: datetime) -> PassReport:
-        rows = reminders.due(self.db, self.now)
-        stale = [row for row in rows if row["state"] == "scheduled" and row["next_attempt_at"] < iso(cutoff)]
-        report.expired = len(stale)
-        rows = [row for row in rows if row not in stale]
+    def _dry_run(self, report: PassReport) -> PassReport:
+        rows, oldest = [], iso(self.cutoff)
+        for row in reminders.due(self.db, self.now):
+            if row["state"] == "scheduled" and row["next_attempt_at"] < oldest:
+                report.expired += 1
+            else:
+                rows.append(row)
         if self.quiet.contains(self.now):
             report.quiet_until = self.quiet.end_after(self.now)
             report.quiet_postponed = len(rows)
@@ -118,19 +123,15 @@ class DispatchPass:
             chunk = rows[start:start + OUTBOX_CHUNK]
             persons = self._people(chunk)
             for row, decision in self._decide(chunk, persons):
-                outcome = {"send": "sent", "adopt": "sent", "mute": "muted", "postpone": "postponed",
-                           "expire": "expired", "supersede": "superseded"}
-                if decision.action in outcome:
+                if decision.action in DRY_RUN_OUTCOMES:
                     detail = decision.body or (f"until {decision.at:%Y-%m-%dT%H:%MZ}" if decision.at else "")
-                    report.lines.append(self._line(row, persons, outcome[decision.action], detail))
+                    report.lines.append(self._line(row, persons, DRY_RUN_OUTCOMES[decision.action], detail))
         return report
 
     # -- one claimed chunk -----------------------------------------------------------------------
     def _people(self, rows: list[dict]) -> dict[int, dict]:
-        ids = sorted({row["person_id"] for row in rows})
-        marks = ",".join("?" * len(ids))
-        return {person["id"]: person for person in self.db.query(
-            f"SELECT id, phone, lang, opted_out_at FROM people WHERE id IN ({marks})", ids)}
+        return {person["id"]: person
+                for person in people.people_by_ids(self.db, sorted({row["person_id"] for row in rows}))}
 
     def _decide(self, rows: list[dict], persons: dict[int, dict]) -> list[tuple[dict, Decision]]:
         reminded = reminders.people_reminded_since(self.db, list(persons), self.day_start)
@@ -166,7 +167,7 @@ class DispatchPass:
         due_at = follow.get((row["person_id"], rules.FOLLOWUP_OF.get(row["kind"]), row["subject"]))
         if due_at is None:
             return None
-        return (datetime.fromisoformat(due_at).astimezone(self.delays.tz).date() - self.today).days
+        return (parse_iso(due_at).astimezone(self.delays.tz).date() - self.today).days
 
     def _body(self, row: dict, person: dict, followup: int | None, posted: dict) -> str:
         # The text says what is true at send time, however late: the claim's real age, the days
@@ -274,7 +275,7 @@ class DispatchPass:
                 done = reminders.mark_retry(self.db, row["id"], self.owner, at, error, self.now)
                 return self._line(row, persons, "retry" if done else "lost", f"{error}; again at {at:%H:%M:%SZ}")
             done = reminders.mark_failed(self.db, row["id"], self.owner, error, self.now)
-            if result.error_code == 21610:  # Twilio: the number sent STOP to us; honour it everywhere
+            if result.error_code == callbacks.OPTED_OUT:  # the number sent STOP to Twilio: honour it everywhere
                 journey.opt_out(self.db, person["id"], journey.Clock(self.now, self.delays))
             return self._line(row, persons, "failed" if done else "lost", error)
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
-def _clock(text: str) -> time:
+def clock_time(text: str) -> time:
+    """A local wall-clock time written `HH:MM`."""
     hour, minute = (int(part) for part in text.strip().split(":"))
     return time(hour, minute)
 
@@ -23,7 +24,7 @@ class QuietHours:
     def parse(cls, text: str, tz: ZoneInfo | str) -> QuietHours:
         """Read `HH:MM-HH:MM` (e.g. `20:00-09:00`, which crosses midnight)."""
         start, _, end = text.partition("-")
-        return cls(_clock(start), _clock(end), ZoneInfo(tz) if isinstance(tz, str) else tz)
+        return cls(clock_time(start), clock_time(end), ZoneInfo(tz) if isinstance(tz, str) else tz)
 
     @classmethod
     def from_config(cls, config) -> QuietHours:

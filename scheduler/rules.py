@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from scheduler.quiet import clock_time
+
 CARD_DUE, CARD_FOLLOWUP = "card_due", "card_followup"
 CLAIM_DUE, CLAIM_FOLLOWUP = "claim_due", "claim_followup"
 CARD_SUBJECT = "card"
@@ -27,14 +29,13 @@ class Delays:
     @classmethod
     def from_config(cls, config: Mapping) -> Delays:
         """Read the delays from the app's settings."""
-        hour, minute = (int(part) for part in config["REMINDER_TIME"].split(":"))
         return cls(
             card_online=config["CARD_DELAY_ONLINE_DAYS"],
             card_post=config["CARD_DELAY_POST_DAYS"],
             card_followup=config["CARD_FOLLOWUP_DAYS"],
             claim=config["CLAIM_DELAY_DAYS"],
             claim_followup=config["CLAIM_FOLLOWUP_DAYS"],
-            at=time(hour, minute),
+            at=clock_time(config["REMINDER_TIME"]),
             tz=ZoneInfo(config["TIMEZONE"]),
         )
 

@@ -18,6 +18,11 @@ def person_by_id(db: Database, person_id: int) -> dict | None:
     return one(db, "SELECT * FROM people WHERE id = ?", (person_id,))
 
 
+def people_by_ids(db: Database, ids: list[int]) -> list[dict]:
+    """The people with these ids (those that still exist)."""
+    return rows(db, f"SELECT * FROM people WHERE id IN ({','.join('?' * len(ids))})", tuple(ids))
+
+
 def ensure_person(db: Database, phone: str, lang: str, now: datetime, lang_source: str | None = None) -> dict:
     """The person with this number, created with `lang` (and where it came from) if new."""
     created = one(
