@@ -30,7 +30,8 @@ from urllib.parse import parse_qs
 
 import pytest
 import requests
-from twilio.request_validator import RequestValidator
+
+from tests.twilio_signing import signature
 
 TIMEOUT = "timeout"
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-fA-F]{32})/Messages\.json$")
@@ -140,12 +141,12 @@ class FakeTwilio:
             params["MessagingServiceSid"] = message["MessagingServiceSid"]
         if error_code is not None:
             params["ErrorCode"] = str(error_code)
-        signature = RequestValidator(self.auth_token).compute_signature(url, params)
         with self._lock:
             for stored in self._messages:
                 if stored["sid"] == sid:
                     stored["status"] = status
-        return requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10)
+        headers = {"X-Twilio-Signature": signature(self.auth_token, url, params)}
+        return requests.post(url, data=params, headers=headers, timeout=10)
 
     # -- serving ---------------------------------------------------------------------------------
     def _next_outcome(self, to: str | None) -> object | None:
