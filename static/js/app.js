@@ -24,6 +24,13 @@
     element.style.display = visible ? '' : 'none';
   };
 
+  // Remove every child of `node`.
+  cv.clear = function (node) {
+    while (node.firstChild) {
+      node.removeChild(node.firstChild);
+    }
+  };
+
   // The translated strings a part needs, rendered by the server inside its element.
   cv.texts = function (root) {
     var block = root.querySelector('script[data-text]');

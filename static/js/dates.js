@@ -8,8 +8,8 @@
     return;  // app.js did not load: the page works without this part
   }
 
-  var each = cv.each, hide = cv.hide, show = cv.show, texts = cv.texts, fill = cv.fill, element = cv.element;
-  var store = cv.store;
+  var each = cv.each, hide = cv.hide, show = cv.show, clear = cv.clear, texts = cv.texts, fill = cv.fill;
+  var element = cv.element, store = cv.store;
 
   /* ---------- Days as ISO strings (2026-11-27), counted in UTC so that no clock change moves them. */
 
@@ -123,12 +123,6 @@
       b.type = 'button';
       b.addEventListener('click', onClick, false);
       return b;
-    }
-
-    function clear(node) {
-      while (node.firstChild) {
-        node.removeChild(node.firstChild);
-      }
     }
 
     function render() {

@@ -8,7 +8,7 @@
     return;  // app.js did not load: the page works without this part
   }
 
-  var each = cv.each, texts = cv.texts, fill = cv.fill, element = cv.element;
+  var each = cv.each, clear = cv.clear, texts = cv.texts, fill = cv.fill, element = cv.element;
 
   /* ---------- The check: pure functions. */
 
@@ -101,9 +101,7 @@
     mount.appendChild(field);
 
     function say(lines) {
-      while (result.firstChild) {
-        result.removeChild(result.firstChild);
-      }
+      clear(result);
       each(lines, function (line) {
         if (line[1]) {
           result.appendChild(element('p', line[0], line[1]));
