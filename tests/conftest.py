@@ -13,6 +13,10 @@ from webapp import create_app
 from webapp.store import connect
 from webapp.store.migrations import apply
 
+# The fake Twilio server's `fake_twilio` fixture, for every test module. Only the top-level conftest
+# may declare plugins: keep this one at the root of the tests.
+pytest_plugins = ["tests.fake_twilio"]
+
 # Pinned so the rules tests read the same whatever the day.
 FIXED_NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -9,6 +9,9 @@ It answers `POST /2010-04-01/Accounts/{sid}/Messages.json` like Twilio (201, sid
     fake.send_status_callback(sid, "delivered")
     fake.stop()
 
+Tests get the `fake_twilio` fixture below from tests/conftest.py (`pytest_plugins`); an app is pointed at
+it with `dict(app_config, **fake_twilio.config())`.
+
 Outcomes: an HTTP status (500, 503, 429…), a Twilio error code (21610, 21211, 21614, 20429…) answered
 with Twilio's JSON error body, or "timeout" (the server holds the request for `hang_seconds`, then
 drops the connection without answering: a client with a shorter timeout sees a read timeout, any
@@ -34,6 +37,7 @@ import requests
 from tests.twilio_signing import signature
 
 TIMEOUT = "timeout"
+MESSAGING_SERVICE_SID = "MG" + "0" * 32
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-fA-F]{32})/Messages\.json$")
 
 # Twilio error codes the fake knows: (HTTP status, message), as Twilio's API answers them; {to} is the
@@ -99,6 +103,15 @@ class FakeTwilio:
         self.stop()
 
     # -- what tests read and arrange -------------------------------------------------------------
+    def config(self, *, messaging_service: bool = True, **extra) -> dict:
+        """App settings that send through the real twilio client to this fake (with a messaging
+        service unless `messaging_service` is False), plus `extra`."""
+        settings = {"SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": self.account_sid,
+                    "TWILIO_AUTH_TOKEN": self.auth_token, "TWILIO_API_BASE": self.url}
+        if messaging_service:
+            settings["TWILIO_MESSAGING_SERVICE_SID"] = MESSAGING_SERVICE_SID
+        return dict(settings, **extra)
+
     @property
     def messages(self) -> list[dict]:
         """The messages accepted so far: the parameters received, plus `sid` and `status`."""

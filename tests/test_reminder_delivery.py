@@ -7,7 +7,6 @@ import pytest
 
 from scheduler import rules
 from scheduler.dispatch import run_pass
-from tests.fake_twilio import fake_twilio  # noqa: F401
 from webapp import journey
 from webapp.store import reminders
 
@@ -15,14 +14,12 @@ DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # 10:00 in Paris, outside quiet h
 
 
 @pytest.fixture
-def app_config(app_config, fake_twilio):  # noqa: F811
-    return dict(app_config, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
-                TWILIO_AUTH_TOKEN=fake_twilio.auth_token, TWILIO_API_BASE=fake_twilio.url,
-                TWILIO_MESSAGING_SERVICE_SID="MG" + "0" * 32)
+def app_config(app_config, fake_twilio):
+    return dict(app_config, **fake_twilio.config())
 
 
 @pytest.fixture
-def sent_reminder(app, db, live_server, fake_twilio):  # noqa: F811
+def sent_reminder(app, db, live_server, fake_twilio):
     """A card reminder sent through the fake Twilio by a real dispatch pass; callbacks go to the live app."""
     app.config["PUBLIC_BASE_URL"] = live_server.url
     clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
@@ -46,14 +43,14 @@ def reminder_state(db, reminder_id: int) -> str:
     (["failed"], "failed"),
     (["queued", "sent"], "sent"),
 ])
-def test_callbacks_move_the_reminder_forward_only(db, fake_twilio, sent_reminder, callbacks, final):  # noqa: F811
+def test_callbacks_move_the_reminder_forward_only(db, fake_twilio, sent_reminder, callbacks, final):
     reminder_id, sid = sent_reminder
     for status in callbacks:
         assert fake_twilio.send_status_callback(sid, status).status_code == 204
     assert reminder_state(db, reminder_id) == final
 
 
-def test_a_delivered_reminder_is_never_planned_again(app, db, fake_twilio, sent_reminder):  # noqa: F811
+def test_a_delivered_reminder_is_never_planned_again(app, db, fake_twilio, sent_reminder):
     reminder_id, sid = sent_reminder
     fake_twilio.send_status_callback(sid, "delivered")
     person_id = db.execute("SELECT person_id FROM reminders WHERE id = ?", (reminder_id,)).fetchone()[0]

@@ -9,7 +9,6 @@ import pytest
 
 from scheduler import rules
 from scheduler.dispatch import run_pass
-from tests.fake_twilio import fake_twilio  # noqa: F401
 from webapp import journey
 from webapp.store import people, reminders
 
@@ -19,11 +18,9 @@ BAD, UNSUBSCRIBED, DOWN = "+33611111111", "+33622222222", "+33633333333"
 
 
 @pytest.fixture
-def app_config(app_config, fake_twilio):  # noqa: F811
-    return dict(app_config, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
-                TWILIO_AUTH_TOKEN=fake_twilio.auth_token, TWILIO_API_BASE=fake_twilio.url,
-                TWILIO_MESSAGING_SERVICE_SID="MG" + "0" * 32, TWILIO_TIMEOUT_SECONDS=0.5,
-                SEND_MAX_ATTEMPTS=4, SEND_RETRY_BASE_SECONDS=60)
+def app_config(app_config, fake_twilio):
+    return dict(app_config, **fake_twilio.config(TWILIO_TIMEOUT_SECONDS=0.5, SEND_MAX_ATTEMPTS=4,
+                                                 SEND_RETRY_BASE_SECONDS=60))
 
 
 def plan(db, phones) -> dict[str, int]:
@@ -63,7 +60,7 @@ def drive(app, db, start: datetime, passes: int = 40, hook=None) -> datetime:
 
 
 @pytest.mark.slow
-def test_outages_end_sent_or_failed_and_nothing_is_sent_twice(app, db, fake_twilio):  # noqa: F811
+def test_outages_end_sent_or_failed_and_nothing_is_sent_twice(app, db, fake_twilio):
     ids = plan(db, PHONES + [BAD, UNSUBSCRIBED, DOWN])
     # The unsubscribed person also has a claim reminder for later: 21610 must mute it too.
     journey.record_claim(db, ids[UNSUBSCRIBED], date(2026, 3, 10), journey.Clock(DUE, rules.Delays()))
@@ -102,7 +99,7 @@ def test_outages_end_sent_or_failed_and_nothing_is_sent_twice(app, db, fake_twil
 
 
 @pytest.mark.slow
-def test_retries_back_off_exponentially_then_stop(app, db, fake_twilio):  # noqa: F811
+def test_retries_back_off_exponentially_then_stop(app, db, fake_twilio):
     ids = plan(db, [DOWN])
     fake_twilio.fail_for(DOWN, 503)
     times = []
@@ -119,7 +116,7 @@ def test_retries_back_off_exponentially_then_stop(app, db, fake_twilio):  # noqa
 
 
 @pytest.mark.slow
-def test_a_transient_failure_then_success_sends_once(app, db, fake_twilio):  # noqa: F811
+def test_a_transient_failure_then_success_sends_once(app, db, fake_twilio):
     ids = plan(db, PHONES[:1])
     fake_twilio.fail_next("timeout")
     assert run_pass(app, DUE).count("retry") == 1

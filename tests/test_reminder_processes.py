@@ -15,7 +15,6 @@ import pytest
 
 from scheduler import rules
 from scheduler.dispatch import run_pass
-from tests.fake_twilio import fake_twilio  # noqa: F401
 from webapp import journey
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,12 +70,10 @@ def test_two_passes_started_together_in_two_processes_never_send_twice(app_confi
 
 @pytest.mark.slow
 def test_a_pass_killed_mid_way_is_finished_by_the_next_with_at_most_the_in_flight_message_twice(
-        app, app_config, db, fake_twilio):  # noqa: F811
+        app, app_config, db, fake_twilio):
     """The design's one allowed duplicate: the message Twilio accepted but whose answer the dead
     pass had not yet written (its log row still says `sending`). Nothing else, and nothing lost."""
-    twilio = dict(app_config, TWILIO_ACCOUNT_SID=fake_twilio.account_sid, TWILIO_AUTH_TOKEN=fake_twilio.auth_token,
-                  TWILIO_API_BASE=fake_twilio.url, TWILIO_MESSAGING_SERVICE_SID="MG" + "0" * 32,
-                  TWILIO_TIMEOUT_SECONDS=2.0)
+    twilio = dict(app_config, **fake_twilio.config(TWILIO_TIMEOUT_SECONDS=2.0))
     phones = plan(db, 60)
     proc = worker(twilio, "slow_twilio", DUE, delay=0.05)
     deadline = time.time() + 60

@@ -11,7 +11,6 @@ from scheduler.dispatch import run_pass
 from sms import gateway
 from sms.phones import mask, mask_in_text
 from sms.twilio_backend import deliver
-from tests.fake_twilio import fake_twilio  # noqa: F401
 from webapp import journey
 from webapp.store import messages as message_store
 from webapp.store import reminders
@@ -21,14 +20,12 @@ DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # 10:00 in Paris, outside quiet h
 
 
 @pytest.fixture
-def app_config(app_config, fake_twilio):  # noqa: F811
+def app_config(app_config, fake_twilio):
     """The app sends through the real twilio client to the fake."""
-    return dict(app_config, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
-                TWILIO_AUTH_TOKEN=fake_twilio.auth_token, TWILIO_API_BASE=fake_twilio.url,
-                TWILIO_MESSAGING_SERVICE_SID="MG" + "0" * 32, TWILIO_TIMEOUT_SECONDS=0.5)
+    return dict(app_config, **fake_twilio.config(TWILIO_TIMEOUT_SECONDS=0.5))
 
 
-def test_a_message_reaches_twilio_with_the_service_and_status_callback(app, fake_twilio):  # noqa: F811
+def test_a_message_reaches_twilio_with_the_service_and_status_callback(app, fake_twilio):
     delivery = deliver(app.config, TO, "Bonjour")
     [sent] = fake_twilio.messages
     assert sent["To"] == TO and sent["Body"] == "Bonjour"
@@ -38,14 +35,14 @@ def test_a_message_reaches_twilio_with_the_service_and_status_callback(app, fake
     assert delivery.status == "queued"
 
 
-def test_the_from_number_is_used_without_a_messaging_service(app, fake_twilio):  # noqa: F811
+def test_the_from_number_is_used_without_a_messaging_service(app, fake_twilio):
     config = dict(app.config, TWILIO_MESSAGING_SERVICE_SID=None, TWILIO_FROM="+33700000001")
     deliver(config, TO, "Hi")
     assert fake_twilio.messages[0]["From"] == "+33700000001"
     assert "MessagingServiceSid" not in fake_twilio.messages[0]
 
 
-def test_wrong_credentials_are_a_permanent_error(app, fake_twilio):  # noqa: F811
+def test_wrong_credentials_are_a_permanent_error(app, fake_twilio):
     config = dict(app.config, TWILIO_AUTH_TOKEN="wrong")
     with pytest.raises(gateway.SendError) as raised:
         deliver(config, TO, "Hi")
@@ -62,7 +59,7 @@ def test_wrong_credentials_are_a_permanent_error(app, fake_twilio):  # noqa: F81
     (21211, 21211, False),
     (21614, 21614, False),
 ])
-def test_errors_are_classified(app, fake_twilio, outcome, code, transient):  # noqa: F811
+def test_errors_are_classified(app, fake_twilio, outcome, code, transient):
     fake_twilio.fail_next(outcome)
     with pytest.raises(gateway.SendError) as raised:
         deliver(app.config, TO, "Hi")
@@ -73,7 +70,7 @@ def test_errors_are_classified(app, fake_twilio, outcome, code, transient):  # n
     assert len(fake_twilio.messages) == 1
 
 
-def test_a_refused_connection_is_transient(app, fake_twilio):  # noqa: F811
+def test_a_refused_connection_is_transient(app, fake_twilio):
     import socket
 
     with socket.socket() as probe:  # a port nothing listens on
@@ -84,7 +81,7 @@ def test_a_refused_connection_is_transient(app, fake_twilio):  # noqa: F811
     assert raised.value.transient
 
 
-def test_fail_for_hits_one_destination_only(app, fake_twilio):  # noqa: F811
+def test_fail_for_hits_one_destination_only(app, fake_twilio):
     fake_twilio.fail_for(TO, 21211)
     with pytest.raises(gateway.SendError):
         deliver(app.config, TO, "Hi")
@@ -92,7 +89,7 @@ def test_fail_for_hits_one_destination_only(app, fake_twilio):  # noqa: F811
     assert [m["To"] for m in fake_twilio.messages] == ["+33698765432"]
 
 
-def test_gateway_send_logs_the_outcome(app, db, fake_twilio):  # noqa: F811
+def test_gateway_send_logs_the_outcome(app, db, fake_twilio):
     ok = gateway.send(db, app.config, TO, "Hello")
     fake_twilio.fail_next(21610)
     failed = gateway.send(db, app.config, TO, "Hello again")
@@ -105,7 +102,7 @@ def test_gateway_send_logs_the_outcome(app, db, fake_twilio):  # noqa: F811
     assert log[failed.message_id]["error_code"] == 21610
 
 
-def test_the_client_is_built_once_per_settings(app, fake_twilio):  # noqa: F811
+def test_the_client_is_built_once_per_settings(app, fake_twilio):
     from sms.twilio_backend import client_for
 
     assert client_for(app.config) is client_for(dict(app.config))
@@ -122,7 +119,7 @@ def test_every_twilio_host_is_rebased(url):
         "https://api.twilio.com.evil.org/x"
 
 
-def test_without_a_sender_nothing_is_sent(app, fake_twilio):  # noqa: F811
+def test_without_a_sender_nothing_is_sent(app, fake_twilio):
     config = dict(app.config, TWILIO_MESSAGING_SERVICE_SID=None, TWILIO_FROM=None)
     with pytest.raises(gateway.SendError) as raised:
         deliver(config, TO, "Hi")
@@ -134,14 +131,14 @@ def test_without_a_sender_nothing_is_sent(app, fake_twilio):  # noqa: F811
     ({"To": TO, "From": "+33700000001"}, 21602),
     ({"To": TO, "Body": "Hi"}, 21603),
 ])
-def test_the_fake_checks_parameters_like_twilio(fake_twilio, form, code):  # noqa: F811
+def test_the_fake_checks_parameters_like_twilio(fake_twilio, form, code):
     url = f"{fake_twilio.url}/2010-04-01/Accounts/{fake_twilio.account_sid}/Messages.json"
     response = requests.post(url, data=form, auth=(fake_twilio.account_sid, fake_twilio.auth_token), timeout=5)
     assert response.status_code == 400 and response.json()["code"] == code
     assert fake_twilio.messages == []
 
 
-def test_the_fake_quotes_the_number_in_21211_as_twilio_does(fake_twilio):  # noqa: F811
+def test_the_fake_quotes_the_number_in_21211_as_twilio_does(fake_twilio):
     fake_twilio.fail_next(21211)
     url = f"{fake_twilio.url}/2010-04-01/Accounts/{fake_twilio.account_sid}/Messages.json"
     form = {"To": TO, "Body": "Hi", "From": "+33700000000"}
@@ -149,7 +146,7 @@ def test_the_fake_quotes_the_number_in_21211_as_twilio_does(fake_twilio):  # noq
     assert response.json()["message"] == f"The 'To' number {TO} is not a valid phone number."
 
 
-def test_numbers_never_appear_whole_in_the_logs(app, db, fake_twilio, caplog):  # noqa: F811
+def test_numbers_never_appear_whole_in_the_logs(app, db, fake_twilio, caplog):
     caplog.set_level("DEBUG")
     gateway.send(db, app.config, TO, "Hello")
     fake_twilio.fail_next(21211)
@@ -160,7 +157,7 @@ def test_numbers_never_appear_whole_in_the_logs(app, db, fake_twilio, caplog):  
     assert failed.error_code == 21211 and "612345678" not in failed.error and mask(TO) in failed.error
 
 
-def test_a_failed_reminder_keeps_no_whole_number_in_its_error(app, db, fake_twilio):  # noqa: F811
+def test_a_failed_reminder_keeps_no_whole_number_in_its_error(app, db, fake_twilio):
     clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
     person = journey.person_for(db, TO, "fr", clock)
     journey.record_application(db, person["id"], "online", date(2026, 3, 2), clock)

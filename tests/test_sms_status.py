@@ -7,7 +7,6 @@ import pytest
 from scheduler.rules import Delays
 from sms import gateway
 from tests.conftest import FIXED_NOW
-from tests.fake_twilio import fake_twilio  # noqa: F401
 from webapp import journey
 from webapp.store import messages as message_store
 from webapp.store import people
@@ -16,10 +15,8 @@ PHONE = "+33612345678"
 
 
 @pytest.fixture
-def app_config(app_config, fake_twilio):  # noqa: F811
-    return dict(app_config, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
-                TWILIO_AUTH_TOKEN=fake_twilio.auth_token, TWILIO_API_BASE=fake_twilio.url,
-                TWILIO_FROM="+33700000001")
+def app_config(app_config, fake_twilio):
+    return dict(app_config, **fake_twilio.config(messaging_service=False, TWILIO_FROM="+33700000001"))
 
 
 @pytest.fixture
@@ -38,11 +35,11 @@ def status_of(db, result) -> tuple[str, int | None]:
     return row["status"], row["error_code"]
 
 
-def test_the_callback_url_is_the_public_base_url(fake_twilio, sent, live_server):  # noqa: F811
+def test_the_callback_url_is_the_public_base_url(fake_twilio, sent, live_server):
     assert fake_twilio.message(sent.sid)["StatusCallback"] == live_server.url + "/sms/status"
 
 
-def test_statuses_move_forward(db, fake_twilio, sent):  # noqa: F811
+def test_statuses_move_forward(db, fake_twilio, sent):
     for status, expected in [("sending", "queued"), ("sent", "sent"), ("delivered", "delivered")]:
         response = fake_twilio.send_status_callback(sent.sid, status)
         assert response.status_code == 204
@@ -54,25 +51,25 @@ def test_statuses_move_forward(db, fake_twilio, sent):  # noqa: F811
     ["sent", "delivered", "sending", "sent"],
     ["undelivered", "sent"],
 ])
-def test_callbacks_out_of_order_never_move_a_status_backwards(db, fake_twilio, sent, order):  # noqa: F811
+def test_callbacks_out_of_order_never_move_a_status_backwards(db, fake_twilio, sent, order):
     for status in order:
         assert fake_twilio.send_status_callback(sent.sid, status).status_code == 204
     final = max(order, key=["queued", "sending", "sent", "delivered", "undelivered"].index)
     assert status_of(db, sent)[0] == final
 
 
-def test_undelivered_keeps_its_error_code(db, fake_twilio, sent):  # noqa: F811
+def test_undelivered_keeps_its_error_code(db, fake_twilio, sent):
     fake_twilio.send_status_callback(sent.sid, "undelivered", error_code=30003)
     assert status_of(db, sent) == ("undelivered", 30003)
 
 
-def test_error_21610_opts_the_person_out(db, fake_twilio, sent):  # noqa: F811
+def test_error_21610_opts_the_person_out(db, fake_twilio, sent):
     fake_twilio.send_status_callback(sent.sid, "failed", error_code=21610)
     assert status_of(db, sent) == ("failed", 21610)
     assert people.person_by_phone(db, PHONE)["opted_out_at"] is not None
 
 
-def test_a_callback_signed_with_another_token_changes_nothing(app, db, fake_twilio, sent):  # noqa: F811
+def test_a_callback_signed_with_another_token_changes_nothing(app, db, fake_twilio, sent):
     genuine = fake_twilio.auth_token
     fake_twilio.auth_token = "forged"
     try:
@@ -82,7 +79,7 @@ def test_a_callback_signed_with_another_token_changes_nothing(app, db, fake_twil
     assert status_of(db, sent)[0] == "queued"
 
 
-def test_a_callback_for_an_unknown_message_is_acknowledged_and_ignored(db, fake_twilio, sent, live_server):  # noqa: F811
+def test_a_callback_for_an_unknown_message_is_acknowledged_and_ignored(db, fake_twilio, sent, live_server):
     import requests
 
     from tests.twilio_signing import signature
@@ -95,7 +92,7 @@ def test_a_callback_for_an_unknown_message_is_acknowledged_and_ignored(db, fake_
     assert status_of(db, sent)[0] == "queued"
 
 
-def test_a_status_callback_cannot_touch_an_inbound_message(app, db, fake_twilio, live_server):  # noqa: F811
+def test_a_status_callback_cannot_touch_an_inbound_message(app, db, fake_twilio, live_server):
     import requests
 
     from tests.twilio_signing import inbound_params, signature
