@@ -14,14 +14,13 @@
     Array.prototype.forEach.call(list, fn);
   };
 
-  cv.hide = function (element) {
-    element.hidden = true;
-    element.style.display = 'none';  // for browsers that ignore the hidden attribute
-  };
-
   cv.show = function (element, visible) {
     element.hidden = !visible;
-    element.style.display = visible ? '' : 'none';
+    element.style.display = visible ? '' : 'none';  // for browsers that ignore the hidden attribute
+  };
+
+  cv.hide = function (element) {
+    cv.show(element, false);
   };
 
   // Remove every child of `node`.
