@@ -1,7 +1,6 @@
 """`flask reminders run|list`, and the issue's "Done when": SENT POST 25 days ago, one run sends once."""
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +8,7 @@ import pytest
 from markupsafe import escape
 
 from scheduler import rules
+from tests.strict_html import CheckedClient
 from webapp import create_app, journey
 from webapp.store import connect, reminders
 from webapp.store.migrations import apply
@@ -90,8 +90,7 @@ def test_done_when_through_the_phone_simulator(dev_app_config):
     db = connect(app.config["DATABASE"])
     apply(db)
     client = app.test_client()
-    page = client.get("/dev/phone").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    token = CheckedClient(client).csrf("/dev/phone")
     sent_on = datetime.now(ZoneInfo("Europe/Paris")).date() - timedelta(days=25)
     answer = client.post("/dev/phone", data={"csrf_token": token, "phone": "06 12 34 56 78",
                                              "body": f"SENT POST {sent_on:%d/%m}"})

@@ -2,13 +2,12 @@
 core as the webhook; the page shows replies and every message sent to the number, reminders too."""
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 import pytest
 
 from sms import gateway
-from tests.strict_html import check_page, text_of
+from tests.strict_html import CheckedClient, check_page, text_of
 from webapp import create_app
 from webapp.store import people
 
@@ -20,13 +19,9 @@ def app_config(app_config):
     return dict(app_config, ENVIRONMENT="development", SMS_BACKEND="outbox")
 
 
-def csrf(client) -> str:
-    page = client.get("/dev/phone").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
 def texted(client, phone: str, body: str):
-    return client.post("/dev/phone", data={"csrf_token": csrf(client), "phone": phone, "body": body})
+    token = CheckedClient(client).csrf("/dev/phone")
+    return client.post("/dev/phone", data={"csrf_token": token, "phone": phone, "body": body})
 
 
 @pytest.mark.parametrize("overrides", [
