@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from werkzeug.serving import make_server
 
+from tests.strict_html import CheckedClient
 from webapp import create_app
 from webapp.store import connect
 from webapp.store.migrations import apply
@@ -50,6 +51,12 @@ def app(app_config):
 def client(app):
     """Flask's test client."""
     return app.test_client()
+
+
+@pytest.fixture
+def pages(client) -> CheckedClient:
+    """The test client, strictly checking every HTML page it receives."""
+    return CheckedClient(client)
 
 
 @pytest.fixture

@@ -14,11 +14,6 @@ from webapp import mydates
 
 
 @pytest.fixture
-def pages(client) -> CheckedClient:
-    return CheckedClient(client)
-
-
-@pytest.fixture
 def today(app) -> date:
     return mydates.today(Delays.from_config(app.config))
 

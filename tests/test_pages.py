@@ -16,11 +16,6 @@ from webapp.security import CSP
 PAGES = ["/{}/", "/{}/help", "/{}/number", "/{}/dates"]
 
 
-@pytest.fixture
-def pages(client) -> CheckedClient:
-    return CheckedClient(client)
-
-
 def get_routes(app) -> list[str]:
     """Every GET URL of the app that needs no argument but a language, in every language."""
     urls = []
