@@ -79,9 +79,6 @@
     return iso.split('-').reverse().join('/');
   }
 
-  cv.parseDay = parseDay;
-  cv.addDays = addDays;
-
   /* ---------- The part: forms handled on the device, results drawn from what it keeps. */
 
   cv.part('dates', function (root) {

@@ -69,7 +69,6 @@
     return result;
   }
 
-  cv.compactNir = compactNir;
   cv.nirKey = nirKey;
   cv.checkNir = checkNir;
 
