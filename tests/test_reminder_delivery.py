@@ -1,16 +1,14 @@
 """A sent reminder follows what Twilio's status callbacks report: sent → delivered | undelivered | failed."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from scheduler import rules
 from scheduler.dispatch import run_pass
+from tests.reminder_setup import APPLIED_ON, DUE, card_due, plan_card_reminders
 from webapp import journey
-from webapp.store import reminders
-
-DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # 10:00 in Paris, outside quiet hours
 
 
 @pytest.fixture
@@ -22,11 +20,9 @@ def app_config(app_config, fake_twilio):
 def sent_reminder(app, db, live_server, fake_twilio):
     """A card reminder sent through the fake Twilio by a real dispatch pass; callbacks go to the live app."""
     app.config["PUBLIC_BASE_URL"] = live_server.url
-    clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
-    person = journey.person_for(db, "+33612345678", "fr", clock)
-    journey.record_application(db, person["id"], "online", date(2026, 3, 2), clock)
+    [pid] = plan_card_reminders(db, ["+33612345678"]).values()
     run_pass(app, DUE)
-    row = next(r for r in reminders.for_person(db, person["id"]) if r["kind"] == rules.CARD_DUE)
+    row = card_due(db, pid)
     assert row["state"] == "sent" and len(fake_twilio.messages) == 1
     sid = db.execute("SELECT twilio_sid FROM messages WHERE id = ?", (row["message_id"],)).fetchone()[0]
     return row["id"], sid
@@ -55,7 +51,7 @@ def test_a_delivered_reminder_is_never_planned_again(app, db, fake_twilio, sent_
     fake_twilio.send_status_callback(sid, "delivered")
     person_id = db.execute("SELECT person_id FROM reminders WHERE id = ?", (reminder_id,)).fetchone()[0]
     # The same application recorded again: the delivered reminder stays, nothing new is due for it.
-    journey.record_application(db, person_id, "online", date(2026, 3, 2), journey.Clock(DUE, rules.Delays()))
+    journey.record_application(db, person_id, "online", APPLIED_ON, journey.Clock(DUE, rules.Delays()))
     run_pass(app, DUE + timedelta(minutes=1))
     assert reminder_state(db, reminder_id) == "delivered"
     assert len(fake_twilio.messages) == 1

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from scheduler import rules
 from scheduler.dispatch import run_pass
+from tests.reminder_setup import DUE, card_due, plan_card_reminders
 from webapp import journey
 from webapp.store import people, reminders
 
-DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # 10:00 in Paris
 PHONES = [f"+336000000{n:02d}" for n in range(12)]
 BAD, UNSUBSCRIBED, DOWN = "+33611111111", "+33622222222", "+33633333333"
 
@@ -21,21 +21,6 @@ BAD, UNSUBSCRIBED, DOWN = "+33611111111", "+33622222222", "+33633333333"
 def app_config(app_config, fake_twilio):
     return dict(app_config, **fake_twilio.config(TWILIO_TIMEOUT_SECONDS=0.5, SEND_MAX_ATTEMPTS=4,
                                                  SEND_RETRY_BASE_SECONDS=60))
-
-
-def plan(db, phones) -> dict[str, int]:
-    """Each number has a card reminder due at DUE; returns phone -> person id."""
-    clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
-    ids = {}
-    for phone in phones:
-        pid = journey.person_for(db, phone, "fr", clock)["id"]
-        journey.record_application(db, pid, "online", date(2026, 3, 2), clock)
-        ids[phone] = pid
-    return ids
-
-
-def card_due(db, pid) -> dict:
-    return next(r for r in reminders.for_person(db, pid) if r["kind"] == rules.CARD_DUE)
 
 
 def closed_port_url() -> str:
@@ -61,7 +46,7 @@ def drive(app, db, start: datetime, passes: int = 40, hook=None) -> datetime:
 
 @pytest.mark.slow
 def test_outages_end_sent_or_failed_and_nothing_is_sent_twice(app, db, fake_twilio):
-    ids = plan(db, PHONES + [BAD, UNSUBSCRIBED, DOWN])
+    ids = plan_card_reminders(db, PHONES + [BAD, UNSUBSCRIBED, DOWN])
     # The unsubscribed person also has a claim reminder for later: 21610 must mute it too.
     journey.record_claim(db, ids[UNSUBSCRIBED], date(2026, 3, 10), journey.Clock(DUE, rules.Delays()))
     fake_twilio.fail_next(500, 429, "timeout", 503, 429, "timeout", 500)
@@ -100,7 +85,7 @@ def test_outages_end_sent_or_failed_and_nothing_is_sent_twice(app, db, fake_twil
 
 @pytest.mark.slow
 def test_retries_back_off_exponentially_then_stop(app, db, fake_twilio):
-    ids = plan(db, [DOWN])
+    ids = plan_card_reminders(db, [DOWN])
     fake_twilio.fail_for(DOWN, 503)
     times = []
     now = DUE
@@ -117,7 +102,7 @@ def test_retries_back_off_exponentially_then_stop(app, db, fake_twilio):
 
 @pytest.mark.slow
 def test_a_transient_failure_then_success_sends_once(app, db, fake_twilio):
-    ids = plan(db, PHONES[:1])
+    ids = plan_card_reminders(db, PHONES[:1])
     fake_twilio.fail_next("timeout")
     assert run_pass(app, DUE).count("retry") == 1
     assert run_pass(app, DUE + timedelta(seconds=59)).count("sent") == 0

@@ -8,28 +8,21 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from scheduler import rules
 from scheduler.dispatch import run_pass
-from webapp import journey
+from tests.reminder_setup import DUE, plan_card_reminders
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = ROOT / "tests" / "reminder_worker.py"
-DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # 10:00 in Paris
 
 
 def plan(db, count: int) -> list[str]:
     """`count` people, each with a card reminder due at DUE; returns their numbers."""
-    clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
-    phones = [f"+3361{n:07d}" for n in range(count)]
-    for phone in phones:
-        pid = journey.person_for(db, phone, "fr", clock)["id"]
-        journey.record_application(db, pid, "online", date(2026, 3, 2), clock)
-    return phones
+    return list(plan_card_reminders(db, [f"+3361{n:07d}" for n in range(count)]))
 
 
 def worker(app_config: dict, backend: str, now: datetime, **spec) -> subprocess.Popen:

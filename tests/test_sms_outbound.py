@@ -1,22 +1,18 @@
 """Outbound SMS: the real `twilio` client against the fake Twilio server on loopback."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-
 import pytest
 import requests
 
-from scheduler import rules
 from scheduler.dispatch import run_pass
 from sms import gateway
 from sms.phones import mask, mask_in_text
 from sms.twilio_backend import deliver
-from webapp import journey
+from tests.reminder_setup import DUE, plan_card_reminders
 from webapp.store import messages as message_store
 from webapp.store import reminders
 
 TO = "+33612345678"
-DUE = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # 10:00 in Paris, outside quiet hours
 
 
 @pytest.fixture
@@ -158,12 +154,10 @@ def test_numbers_never_appear_whole_in_the_logs(app, db, fake_twilio, caplog):
 
 
 def test_a_failed_reminder_keeps_no_whole_number_in_its_error(app, db, fake_twilio):
-    clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
-    person = journey.person_for(db, TO, "fr", clock)
-    journey.record_application(db, person["id"], "online", date(2026, 3, 2), clock)
+    pid = plan_card_reminders(db, [TO])[TO]
     fake_twilio.fail_for(TO, 21211)
     run_pass(app, DUE)
-    [failed] = [r for r in reminders.for_person(db, person["id"]) if r["state"] == "failed"]
+    [failed] = [r for r in reminders.for_person(db, pid) if r["state"] == "failed"]
     assert "not a valid phone number" in failed["last_error"] and "612345678" not in failed["last_error"]
     listing = app.test_cli_runner().invoke(args=["reminders", "list"]).output
     assert "not a valid phone number" in listing and "612345678" not in listing
