@@ -129,9 +129,10 @@
         valid: check.valid ? text.valid : text.firstOther
       }[check.status];
       var kind = check.valid ? 'nir-ok' : (check.status === 'short' ? 'nir-progress' : 'nir-error');
-      input.setAttribute('aria-invalid', check.status === 'chars' || check.status === 'long' ||
-        check.status === 'key' || (check.checksum && !check.valid) ? 'true' : 'false');
-      var first = check.status === 'empty' || verdict === firstDigit(check) ? '' : firstDigit(check);
+      var digit = firstDigit(check);
+      var first = check.status === 'empty' || verdict === digit ? '' : digit;
+      // wrong characters, too long, wrong key, or a right key with a first digit other than 1 or 2
+      input.setAttribute('aria-invalid', kind === 'nir-error' && check.status !== 'empty' ? 'true' : 'false');
       say([[kind, verdict], ['nir-first', first],
         ['nir-note', check.valid ? text.temporary : '']]);
     }
