@@ -20,6 +20,8 @@ pytest_plugins = ["tests.fake_twilio"]
 
 # Pinned so the rules tests read the same whatever the day.
 FIXED_NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+# A well-formed social security number: the documented example (facts.md).
+VALID_NUMBER = "2 95 10 99 126 111 93"
 
 
 @pytest.fixture

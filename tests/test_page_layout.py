@@ -1,8 +1,10 @@
-"""Layout in real Chromium: pages reflow at 320 CSS px (200% zoom of a 640 px screen); keyboard focus shows."""
+"""Layout in real Chromium: pages reflow at 320 CSS px (WCAG 1.4.10: a 1280 px screen at 400% zoom); keyboard
+focus shows."""
 from __future__ import annotations
 
 import pytest
 
+from tests.conftest import VALID_NUMBER
 from webapp.i18n import LANGUAGES
 
 pytestmark = pytest.mark.browser
@@ -20,6 +22,8 @@ def narrow_page(browser):
 def test_every_page_reflows_without_sideways_scrolling(narrow_page, live_server, lang):
     for path in PATHS:
         narrow_page.goto(f"{live_server.url}/{lang}{path}")
+        if path == "/number":  # with the checker's result drawn
+            narrow_page.fill("#nir-input", VALID_NUMBER)
         width = narrow_page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"/{lang}{path} is {width}px wide at 320px"
 
