@@ -77,12 +77,17 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                        daemon=True)  # a fast shutdown
+        self.stopped = False
 
     def start(self) -> LiveServer:
         self.thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving and free the port; a test may stop it (to go offline) before the fixture does."""
+        if self.stopped:
+            return
+        self.stopped = True
         self.server.shutdown()
         self.server.server_close()
 

@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from stdnum.fr import nir
 
-from tests.conftest import VALID_NUMBER, LiveServer
+from tests.conftest import VALID_NUMBER
 from webapp.i18n import LANGUAGES
 
 pytestmark = pytest.mark.browser
@@ -28,15 +28,6 @@ def context(browser):
     context = browser.new_context()
     yield context
     context.close()
-
-
-@pytest.fixture
-def server(app):
-    """A live server this test can stop (to go offline)."""
-    live = LiveServer(app).start()
-    yield live
-    if live.thread.is_alive():
-        live.stop()
 
 
 def controlled(page, url: str) -> None:
@@ -63,13 +54,13 @@ def test_service_worker_controls_the_page_and_precaches_every_language(context, 
     assert {"/static/js/app.js", "/static/css/app.css", "/static/icons/icon-512.png"} <= set(cached["urls"])
 
 
-def test_offline_reload_keeps_ticks_and_other_language_opens(context, server):
+def test_offline_reload_keeps_ticks_and_other_language_opens(context, live_server):
     page = context.new_page()
-    controlled(page, server.url + "/fr/")
+    controlled(page, live_server.url + "/fr/")
     page.check("#step-registered")
     posts = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
-    server.stop()
+    live_server.stop()
     assert page.evaluate("fetch('/fr/?network-check').then(() => 'up', () => 'down')") == "down"
 
     page.reload()
@@ -78,10 +69,10 @@ def test_offline_reload_keeps_ticks_and_other_language_opens(context, server):
     assert not page.is_checked("#step-final-number")
 
     page.click("a[data-switch-lang=en]")
-    page.wait_for_url(server.url + "/en/")
+    page.wait_for_url(live_server.url + "/en/")
     assert page.locator("h1").inner_text() == HEADINGS["en"]
     assert page.is_checked("#step-registered")  # the ticks are the device's, whatever the language
-    page.goto(server.url + "/en/number")
+    page.goto(live_server.url + "/en/number")
     assert page.locator("#nir-input").is_visible()
     assert posts == []
 
@@ -250,13 +241,13 @@ def test_a_new_shell_replaces_the_old_cache(context, live_server, app):
     assert "01 02 03 04 05" in page.locator("main").inner_text()
 
 
-def test_offline_unknown_address_falls_back_to_the_language_home(context, server):
+def test_offline_unknown_address_falls_back_to_the_language_home(context, live_server):
     page = context.new_page()
-    controlled(page, server.url + "/en/number")
-    server.stop()
-    page.goto(server.url + "/en/dates?from=sms")
+    controlled(page, live_server.url + "/en/number")
+    live_server.stop()
+    page.goto(live_server.url + "/en/dates?from=sms")
     assert page.locator("h1").inner_text() == "My dates"
-    page.goto(server.url + "/")
+    page.goto(live_server.url + "/")
     assert page.locator("form[data-enhance=checklist]").count() == 1
 
 
