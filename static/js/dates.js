@@ -123,6 +123,7 @@
     }
 
     function render() {
+      var now = today();
       var expected;
       clear(card);
       if (delays[state.method] >= 0 && parseDay(state.sentOn)) {
@@ -131,7 +132,7 @@
           {date: longDate(state.sentOn, lang)})));
         card.appendChild(paragraph('result', fill(text.expected, {date: longDate(expected, lang)}), true));
         card.lastChild.setAttribute('data-expected-on', expected);
-        if (today() > expected) {
+        if (now > expected) {
           card.appendChild(paragraph('warning', text.late));
         }
         card.appendChild(button(text.forget, function () {
@@ -148,7 +149,7 @@
       });
       each(state.claims, function (claim) {
         var due = addDays(claim.postedOn, delays.claim);
-        var overdue = today() >= due;
+        var overdue = now >= due;
         var item = element('li', 'claim' + (overdue ? ' overdue' : ''));
         var p = paragraph('', fill(text.posted, {date: longDate(claim.postedOn, lang)}) + ' ');
         var remove = button(text.remove, function () {
