@@ -7,9 +7,12 @@ from zoneinfo import ZoneInfo
 
 
 def clock_time(text: str) -> time:
-    """A local wall-clock time written `HH:MM`."""
-    hour, minute = (int(part) for part in text.strip().split(":"))
-    return time(hour, minute)
+    """A local wall-clock time written `HH:MM` (00:00 to 23:59); ValueError otherwise."""
+    hour, sep, minute = text.strip().partition(":")
+    if not (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
+            and int(hour) < 24 and int(minute) < 60):
+        raise ValueError("expected a time of day such as 09:30 (00:00 to 23:59)")
+    return time(int(hour), int(minute))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from scheduler.quiet import clock_time
+
 
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -16,11 +18,7 @@ def _bool(value: str) -> bool:
 
 def _clock(value: str) -> str:
     """A local time of day, `HH:MM` from 00:00 to 23:59."""
-    hour, sep, minute = value.strip().partition(":")
-    if not (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
-            and int(hour) < 24 and int(minute) < 60):
-        raise ValueError("expected a time of day such as 09:30 (00:00 to 23:59)")
-    return f"{int(hour):02d}:{minute}"
+    return clock_time(value).strftime("%H:%M")
 
 
 def _window(value: str) -> str:
