@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_babel import refresh
 from werkzeug.exceptions import HTTPException
 
-from webapp.pages import page_language
+from webapp.i18n import select_locale
 
 MESSAGES = {
     400: (_l("Something went wrong with the form"),
@@ -26,8 +25,7 @@ def render_error(error: HTTPException):
     if request.blueprint not in HTML_BLUEPRINTS:
         return error
     code = error.code if error.code in MESSAGES else 500
-    g.lang = page_language()
-    refresh()  # the locale may have been picked before g.lang was known
+    g.lang = select_locale()  # for url_for: an unmatched URL under /en/ never set it
     title, advice = MESSAGES[code]
     headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
     return render_template("error.html", code=code, title=title, advice=advice), code, headers

@@ -17,13 +17,18 @@ DEFAULT_LANGUAGE = "fr"
 
 
 def select_locale() -> str:
-    """The page's language: the URL prefix when there is one, else the browser's preference."""
+    """The page's language: the URL prefix when there is one, else the browser's preference.
+
+    The prefix is read from the path too, so that an error page under /en/ that matched no route
+    (no `g.lang` yet) is in English.
+    """
     lang = g.get("lang")
     if lang in LANGUAGES:
         return lang
-    if has_request_context():
-        return request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE)
-    return DEFAULT_LANGUAGE
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    first = request.path.strip("/").split("/", 1)[0]
+    return first if first in LANGUAGES else request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE)
 
 
 def init_app(app: Flask) -> None:

@@ -14,18 +14,16 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler import rules
 from webapp import content, mydates, security
-from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, select_locale
 
 bp = Blueprint("pages", __name__, url_prefix="/<any({}):lang>".format(", ".join(LANGUAGES)))
 home = Blueprint("home", __name__)
-PRECACHE = ("pages.checklist", "pages.help", "pages.number", "pages.dates")
 
 
 @home.get("/")
 def index():
     """Send the browser to its preferred language (French when it has none of ours)."""
-    lang = request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE)
-    response = redirect(url_for("pages.checklist", lang=lang))
+    response = redirect(url_for("pages.checklist", lang=select_locale()))
     response.vary.add("Accept-Language")
     return response
 
@@ -50,20 +48,10 @@ def private_pages(response):
     return response
 
 
-def page_language() -> str:
-    """The language of the page being shown (also for errors outside a language prefix)."""
-    lang = g.get("lang")
-    if lang not in LANGUAGES:
-        first = request.path.strip("/").split("/", 1)[0]
-        lang = first if first in LANGUAGES else request.accept_languages.best_match(
-            list(LANGUAGES), DEFAULT_LANGUAGE)
-    return lang
-
-
 def language_links() -> list[dict]:
     """The same page in every other language, for the switcher."""
-    here = page_language()
-    endpoint = request.endpoint if request.endpoint in PRECACHE else "pages.checklist"
+    here = select_locale()
+    endpoint = request.endpoint if request.blueprint == bp.name else "pages.checklist"  # errors: home
     args = dict(request.view_args or {}) if endpoint == request.endpoint else {}
     return [{"code": code, "name": name, "url": url_for(endpoint, **dict(args, lang=code))}
             for code, name in LANGUAGES.items() if code != here]
@@ -71,7 +59,7 @@ def language_links() -> list[dict]:
 
 def template_context() -> dict:
     """What every page template needs: its language and the switcher."""
-    return {"lang": page_language(), "languages": LANGUAGES, "language_links": language_links,
+    return {"lang": select_locale(), "languages": LANGUAGES, "language_links": language_links,
             "tel_href": content.tel_href}
 
 
