@@ -1,6 +1,7 @@
 """Content-hashed static URLs (cached for a year) and gzip for every text response."""
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 from pathlib import Path
@@ -29,7 +30,14 @@ def file_hash(path: Path) -> str:
 
 def static_path(filename: str) -> Path:
     """The file behind a static filename, refusing anything outside the static folder."""
-    root = Path(current_app.static_folder).resolve()
+    return _resolved(current_app.static_folder, filename)
+
+
+# Every page asks for the same few files: where they are is looked up once. Their hash is still
+# checked against the file on each call (file_hash), so an edit under `make run` shows at once.
+@functools.lru_cache(maxsize=256)
+def _resolved(folder: str, filename: str) -> Path:
+    root = Path(folder).resolve()
     path = (root / filename).resolve()
     if root not in path.parents or not path.is_file():
         raise FileNotFoundError(filename)
