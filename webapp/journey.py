@@ -59,8 +59,7 @@ def known_person(db: Database, phone: str) -> dict | None:
 def set_language(db: Database, person_id: int, lang: str, clock: Clock) -> None:
     """Replies and reminders from now on are in `lang` (a choice no keyword overrides)."""
     with immediate(db):
-        people.set_language(db, person_id, lang, clock.now)
-        people.mark_language_chosen(db, person_id)
+        people.choose_language(db, person_id, lang, clock.now)
 
 
 def note_keyword_language(db: Database, person_id: int, lang: str, clock: Clock) -> bool:

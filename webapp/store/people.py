@@ -33,9 +33,10 @@ def ensure_person(db: Database, phone: str, lang: str, now: datetime, lang_sourc
     return created or person_by_phone(db, phone)
 
 
-def set_language(db: Database, person_id: int, lang: str, now: datetime) -> None:
-    """Remember the language replies and reminders are written in."""
-    db.execute("UPDATE people SET lang = ?, updated_at = ? WHERE id = ?", (lang, iso(now), person_id))
+def choose_language(db: Database, person_id: int, lang: str, now: datetime) -> None:
+    """The language replies and reminders are written in, picked on purpose: no keyword changes it."""
+    db.execute("UPDATE people SET lang = ?, lang_source = 'chosen', updated_at = ? WHERE id = ?",
+               (lang, iso(now), person_id))
 
 
 def set_keyword_language(db: Database, person_id: int, lang: str, now: datetime) -> bool:
@@ -44,11 +45,6 @@ def set_keyword_language(db: Database, person_id: int, lang: str, now: datetime)
         "UPDATE people SET lang = ?, lang_source = 'keyword', updated_at = ?"
         " WHERE id = ? AND lang_source IS NULL", (lang, iso(now), person_id))
     return cursor.rowcount > 0
-
-
-def mark_language_chosen(db: Database, person_id: int) -> None:
-    """The person picked their language on purpose: no keyword changes it any more."""
-    db.execute("UPDATE people SET lang_source = 'chosen' WHERE id = ?", (person_id,))
 
 
 def set_opted_out(db: Database, person_id: int, at: datetime | None, now: datetime) -> None:
