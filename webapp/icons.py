@@ -6,9 +6,11 @@ import struct
 import zlib
 from pathlib import Path
 
+from webapp.pwa import THEME_COLOUR
+
 ROOT = Path(__file__).resolve().parent.parent
 ICONS = ROOT / "static" / "icons"
-THEME = (0x1D, 0x4F, 0x91)  # keep equal to pwa.THEME_COLOUR
+THEME = tuple(bytes.fromhex(THEME_COLOUR.removeprefix("#")))
 CARD = (0xFF, 0xFF, 0xFF)
 CHIP = (0xF2, 0xC1, 0x4E)
 # name: (size in pixels, maskable): a maskable icon fills the square; the OS crops it to its own shape.
