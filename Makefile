@@ -17,11 +17,7 @@ $(BIN)/.installed: pyproject.toml
 venv: $(BIN)/.installed
 
 translations: $(BIN)/.installed
-	@for c in $(CATALOGS); do \
-	  if ls $$c/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	    $(BIN)/pybabel -q compile -d $$c/translations || exit 1; \
-	  fi; \
-	done
+	$(BIN)/flask --app wsgi translations compile
 
 # Re-extract the strings of every catalogue and merge them into the .po files.
 translations-update: $(BIN)/.installed
