@@ -42,22 +42,27 @@ def immediate(db: Database) -> Iterator[Database]:
     db.conn.commit()
 
 
-def rows(db: Database, sql: str, params: tuple = ()) -> list[dict]:
+def rows(db: Database, sql: str, params: tuple | dict = ()) -> list[dict]:
     """A SELECT's rows as dicts, straight from sqlite3.
 
     sqlite-utils' `db.query` wraps every statement in a savepoint of its own (two more statements)
-    and parses it for its first keyword; hot paths read through this instead.
+    and parses it for its first keyword; reads go through this instead.
     """
     cursor = db.conn.execute(sql, params)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
-def one(db: Database, sql: str, params: tuple = ()) -> dict | None:
+def one(db: Database, sql: str, params: tuple | dict = ()) -> dict | None:
     """A SELECT's first row as a dict, or None."""
     cursor = db.conn.execute(sql, params)
     row = cursor.fetchone()
     return None if row is None else dict(zip([column[0] for column in cursor.description], row, strict=True))
+
+
+def marks(values) -> str:
+    """The `?, ?, …` placeholders of an `IN (…)` list for these values."""
+    return ",".join("?" * len(values))
 
 
 def utcnow() -> datetime:

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from webapp.store import iso, one, rows
+from webapp.store import iso, marks, one, rows
 
 
 def person_by_phone(db: Database, phone: str) -> dict | None:
@@ -20,7 +20,7 @@ def person_by_id(db: Database, person_id: int) -> dict | None:
 
 def people_by_ids(db: Database, ids: list[int]) -> list[dict]:
     """The people with these ids (those that still exist)."""
-    return rows(db, f"SELECT * FROM people WHERE id IN ({','.join('?' * len(ids))})", tuple(ids))
+    return rows(db, f"SELECT * FROM people WHERE id IN ({marks(ids)})", tuple(ids))
 
 
 def ensure_person(db: Database, phone: str, lang: str, now: datetime, lang_source: str | None = None) -> dict:

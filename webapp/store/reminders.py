@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlite_utils import Database
 
 from scheduler.rules import FOLLOWUP_OF, Plan
-from webapp.store import immediate, iso
+from webapp.store import immediate, iso, marks, rows
 
 # States a reminder can still leave; the others are final and never re-created.
 PENDING = ("scheduled",)
@@ -23,10 +23,8 @@ def replan(db: Database, person_id: int, plans: list[Plan], now: datetime, muted
     comes back.
     """
     wanted = {(p.kind, p.subject, iso(p.due_at)) for p in plans}
-    for row in db.query(
-        "SELECT id, kind, subject, due_at FROM reminders WHERE person_id = ? AND state IN"
-        " ('scheduled', 'muted', 'sending')", (person_id,)
-    ):
+    for row in rows(db, "SELECT id, kind, subject, due_at FROM reminders WHERE person_id = ? AND state IN"
+                    " ('scheduled', 'muted', 'sending')", (person_id,)):
         if (row["kind"], row["subject"], row["due_at"]) not in wanted:
             db.execute("UPDATE reminders SET state = 'cancelled', lease_owner = NULL, lease_until = NULL,"
                        " updated_at = ? WHERE id = ?", (iso(now), row["id"]))
@@ -53,8 +51,7 @@ def mute_all(db: Database, person_id: int, now: datetime) -> None:
 
 def for_person(db: Database, person_id: int) -> list[dict]:
     """All the person's reminders, soonest first."""
-    return list(db.query("SELECT * FROM reminders WHERE person_id = ? ORDER BY due_at, kind",
-                         (person_id,)))
+    return rows(db, "SELECT * FROM reminders WHERE person_id = ? ORDER BY due_at, kind", (person_id,))
 
 
 # -- the dispatch pass -----------------------------------------------------------------------------
@@ -90,14 +87,13 @@ def claim_due(db: Database, now: datetime, owner: str, lease_until: datetime, li
     with immediate(db):  # the write lock is held from the SELECT on: no other pass sees these rows free
         # No ORDER BY: the index already yields due rows oldest first, and sorting would cost every
         # claim the whole due set.
-        rows = list(db.query(f"SELECT {_COLUMNS} {_DUE} LIMIT :limit", params))
-        if rows:
-            marks = ",".join("?" * len(rows))
+        claimed = rows(db, f"SELECT {_COLUMNS} {_DUE} LIMIT :limit", params)
+        if claimed:
             db.execute(
                 "UPDATE reminders SET state = 'sending', lease_owner = ?, lease_until = ?,"
-                f" next_attempt_at = ?, updated_at = ? WHERE id IN ({marks})",
-                (owner, iso(lease_until), iso(lease_until), iso(now), *(row["id"] for row in rows)))
-    return rows
+                f" next_attempt_at = ?, updated_at = ? WHERE id IN ({marks(claimed)})",
+                (owner, iso(lease_until), iso(lease_until), iso(now), *(row["id"] for row in claimed)))
+    return claimed
 
 
 def due(db: Database, now: datetime, limit: int | None = None) -> list[dict]:
@@ -105,12 +101,14 @@ def due(db: Database, now: datetime, limit: int | None = None) -> list[dict]:
     sql = f"SELECT {_COLUMNS} {_DUE} ORDER BY r.next_attempt_at, r.due_at, r.id"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return list(db.query(sql, {"now": iso(now)}))
+    return rows(db, sql, {"now": iso(now)})
 
 
-def _finish(db: Database, reminder_id: int, owner: str, now: datetime, state: str, **fields) -> bool:
-    """Leave `sending`, only if this pass still holds the lease; False when it lost it."""
-    sets = "".join(f", {name} = :{name}" for name in fields)
+def _finish(db: Database, reminder_id: int, owner: str, now: datetime, state: str, *,
+            attempted: bool = False, **fields) -> bool:
+    """Leave `sending`, only if this pass still holds the lease; False when it lost it.
+    `attempted`: the provider was tried, which counts in `attempts`."""
+    sets = "".join(f", {name} = :{name}" for name in fields) + (", attempts = attempts + 1" if attempted else "")
     return db.execute(
         f"UPDATE reminders SET state = :state, lease_owner = NULL, lease_until = NULL,"
         f" updated_at = :now{sets} WHERE id = :id AND state = 'sending' AND lease_owner = :owner",
@@ -128,9 +126,8 @@ def followups(db: Database, person_ids: list[int]) -> dict[tuple[int, str, str],
     cancelled, muted or superseded)."""
     if not person_ids:
         return {}
-    marks = ",".join("?" * len(person_ids))
-    return {(row["person_id"], row["kind"], row["subject"]): row["due_at"] for row in db.query(
-        f"SELECT person_id, kind, subject, due_at FROM reminders WHERE person_id IN ({marks})"
+    return {(row["person_id"], row["kind"], row["subject"]): row["due_at"] for row in rows(db,
+        f"SELECT person_id, kind, subject, due_at FROM reminders WHERE person_id IN ({marks(person_ids)})"
         " AND kind IN (?, ?) AND state NOT IN ('cancelled', 'muted', 'superseded')",
         (*person_ids, *FOLLOWUP_OF.values()))}
 
@@ -139,9 +136,8 @@ def claim_posted_dates(db: Database, person_ids: list[int]) -> dict[tuple[int, s
     """(person id, claim number as a reminder subject) -> the day that feuille de soins was posted."""
     if not person_ids:
         return {}
-    marks = ",".join("?" * len(person_ids))
-    return {(row["person_id"], str(row["number"])): date.fromisoformat(row["posted_on"]) for row in db.query(
-        f"SELECT person_id, number, posted_on FROM claims WHERE person_id IN ({marks})", tuple(person_ids))}
+    return {(row["person_id"], str(row["number"])): date.fromisoformat(row["posted_on"]) for row in rows(db,
+        f"SELECT person_id, number, posted_on FROM claims WHERE person_id IN ({marks(person_ids)})", tuple(person_ids))}
 
 
 def bring_forward(db: Database, person_id: int, kind: str, subject: str, now: datetime) -> int:
@@ -154,11 +150,8 @@ def bring_forward(db: Database, person_id: int, kind: str, subject: str, now: da
 
 def mark_sent(db: Database, reminder_id: int, owner: str, message_id: int, now: datetime) -> bool:
     """Handed to the gateway and accepted: never sent again. `attempts` counts every try."""
-    return db.execute(
-        "UPDATE reminders SET state = 'sent', attempts = attempts + 1, message_id = ?, sent_at = ?,"
-        " last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?"
-        " WHERE id = ? AND state = 'sending' AND lease_owner = ?",
-        (message_id, iso(now), iso(now), reminder_id, owner)).rowcount == 1
+    return _finish(db, reminder_id, owner, now, "sent", attempted=True, message_id=message_id,
+                   sent_at=iso(now), last_error=None)
 
 
 def mark_sent_after_park(db: Database, reminder_id: int, message_id: int, now: datetime) -> bool:
@@ -173,20 +166,13 @@ def mark_sent_after_park(db: Database, reminder_id: int, message_id: int, now: d
 def mark_retry(db: Database, reminder_id: int, owner: str, at: datetime, error: str,
                now: datetime) -> bool:
     """A transient failure: try again at `at`."""
-    return db.execute(
-        "UPDATE reminders SET state = 'scheduled', attempts = attempts + 1, next_attempt_at = ?,"
-        " last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?"
-        " WHERE id = ? AND state = 'sending' AND lease_owner = ?",
-        (iso(at), error, iso(now), reminder_id, owner)).rowcount == 1
+    return _finish(db, reminder_id, owner, now, "scheduled", attempted=True, next_attempt_at=iso(at),
+                   last_error=error)
 
 
 def mark_failed(db: Database, reminder_id: int, owner: str, error: str, now: datetime) -> bool:
     """A permanent failure, or the last attempt: never tried again."""
-    return db.execute(
-        "UPDATE reminders SET state = 'failed', attempts = attempts + 1, last_error = ?,"
-        " lease_owner = NULL, lease_until = NULL, updated_at = ?"
-        " WHERE id = ? AND state = 'sending' AND lease_owner = ?",
-        (error, iso(now), reminder_id, owner)).rowcount == 1
+    return _finish(db, reminder_id, owner, now, "failed", attempted=True, last_error=error)
 
 
 def mark_postponed(db: Database, reminder_id: int, owner: str, at: datetime, now: datetime) -> bool:
@@ -227,9 +213,8 @@ def people_reminded_since(db: Database, person_ids: list[int], since: datetime) 
     """Which of these people were handed a reminder at or after `since`."""
     if not person_ids:
         return set()
-    marks = ",".join("?" * len(person_ids))
-    return {row["person_id"] for row in db.query(
-        f"SELECT DISTINCT person_id FROM reminders WHERE person_id IN ({marks}) AND sent_at >= ?",
+    return {row["person_id"] for row in rows(db,
+        f"SELECT DISTINCT person_id FROM reminders WHERE person_id IN ({marks(person_ids)}) AND sent_at >= ?",
         (*person_ids, iso(since)))}
 
 
@@ -237,9 +222,8 @@ def accepted_messages(db: Database, reminder_ids: list[int]) -> dict[int, int]:
     """reminder id -> a logged message for it that the backend accepted (it has a provider id)."""
     if not reminder_ids:
         return {}
-    marks = ",".join("?" * len(reminder_ids))
-    return {row["reminder_id"]: row["id"] for row in db.query(
-        f"SELECT reminder_id, MAX(id) AS id FROM messages WHERE reminder_id IN ({marks})"
+    return {row["reminder_id"]: row["id"] for row in rows(db,
+        f"SELECT reminder_id, MAX(id) AS id FROM messages WHERE reminder_id IN ({marks(reminder_ids)})"
         " AND direction = 'outbound' AND twilio_sid IS NOT NULL GROUP BY reminder_id",
         tuple(reminder_ids))}
 
@@ -248,8 +232,7 @@ def queue(db: Database, state: str | None = None, limit: int = 200) -> list[dict
     """The queue for operators, soonest first, with the person's number and language, and the
     delivery status Twilio's callbacks gave the message of a sent one."""
     where, params = ("WHERE r.state = ?", (state,)) if state else ("", ())
-    return list(db.query(
-        "SELECT r.*, p.phone, p.lang, m.status AS delivery FROM reminders r"
-        " JOIN people p ON p.id = r.person_id LEFT JOIN messages m ON m.id = r.message_id"
-        f" {where} ORDER BY r.next_attempt_at, r.id LIMIT {int(limit)}", params))
+    return rows(db, "SELECT r.*, p.phone, p.lang, m.status AS delivery FROM reminders r"
+                " JOIN people p ON p.id = r.person_id LEFT JOIN messages m ON m.id = r.message_id"
+                f" {where} ORDER BY r.next_attempt_at, r.id LIMIT {int(limit)}", params)
 
