@@ -23,7 +23,6 @@
     cv.show(element, false);
   };
 
-  // Remove every child of `node`.
   cv.clear = function (node) {
     while (node.firstChild) {
       node.removeChild(node.firstChild);
