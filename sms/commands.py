@@ -38,6 +38,13 @@ def _date_or_today(ctx: Context, understood: frozenset[str] = kw.FILLERS) -> dat
     return kw.parse_date(dates[0], ctx.clock.today) if dates else ctx.clock.today
 
 
+def _date_refused(ctx: Context, error: kw.DateError) -> str:
+    """The reply to a date we will not record: ask for the year, or say how to write one."""
+    if isinstance(error, kw.YearNeeded):
+        return render("date_year", example=day(ctx.clock.today))
+    return render("bad_date")
+
+
 def help_menu(ctx: Context) -> str:
     """HELP: the keywords, and where to get help."""
     return help_text(ctx.config.get("COMEDE_PHONE"))
@@ -80,8 +87,8 @@ def sent(ctx: Context) -> str:
     method = methods.pop()
     try:
         sent_on = _date_or_today(ctx, kw.FILLERS | {word for word, found in method_words.items() if found})
-    except kw.DateError:
-        return render("bad_date")
+    except kw.DateError as error:
+        return _date_refused(ctx, error)
     expected = journey.record_application(ctx.db, ctx.person_id, method, sent_on, ctx.clock)
     return render(f"sent_{method}", sent=day(sent_on), expected=day(expected))
 
@@ -98,8 +105,8 @@ def claim(ctx: Context) -> str:
     """CLAIM [dd/mm]: a feuille de soins was posted; its reimbursement reminder is planned."""
     try:
         posted_on = _date_or_today(ctx)
-    except kw.DateError:
-        return render("bad_date")
+    except kw.DateError as error:
+        return _date_refused(ctx, error)
     number = journey.record_claim(ctx.db, ctx.person_id, posted_on, ctx.clock)
     return render("claim", number=number, posted=day(posted_on))
 

@@ -168,12 +168,26 @@ def lookup(word: str, table: dict[str, str]) -> str | None:
     return values.pop() if len(values) == 1 else None
 
 
+# No application or feuille de soins this service follows is older; refusing earlier years also keeps
+# every date and instant we store a four-digit year.
+EARLIEST = date(2000, 1, 1)
+# A day and month without a year are taken as the latest such day not after today, but only this far
+# back (about six months): `03/03` sent on 2 March is more likely a future date typed by mistake than
+# a paper posted 364 days ago, so we ask for the year instead of guessing.
+YEARLESS_MAX_DAYS = 183
+
+
 class DateError(ValueError):
-    """A date we cannot read, or one in the future."""
+    """A date we cannot read, one in the future, or one before EARLIEST."""
+
+
+class YearNeeded(DateError):
+    """A day and month without a year that would be more than YEARLESS_MAX_DAYS ago: ask for the year."""
 
 
 def parse_date(token: str, today: date) -> date:
-    """A d/m or d/m/y date, never after today; without a year, the latest such day within a year."""
+    """A d/m or d/m/y date from EARLIEST to today; without a year, the latest such day, at most
+    YEARLESS_MAX_DAYS back (YearNeeded beyond)."""
     parts = token.split("/")
     if (len(parts) not in (2, 3) or not all(p.isdigit() and 0 < len(p) <= 2 for p in parts[:2])
             or (len(parts) == 3 and not (parts[2].isdigit() and len(parts[2]) in (2, 4)))):
@@ -181,15 +195,16 @@ def parse_date(token: str, today: date) -> date:
     day, month = int(parts[0]), int(parts[1])
     try:
         if len(parts) == 3:
-            year = int(parts[2])
-            year = year + 2000 if year < 100 else year
-            found = date(year, month, day)
+            # Two digits are this century's; four are the year as written ("0001" is not 2001).
+            found = date(int(parts[2]) + (2000 if len(parts[2]) == 2 else 0), month, day)
         else:  # the latest such day not after today; a 29/02 that year lacks is refused, not years back
             found = date(today.year if (month, day) <= (today.month, today.day) else today.year - 1, month, day)
     except ValueError as error:
         raise DateError(token) from error
-    if found > today:
+    if found > today or found < EARLIEST:
         raise DateError(token)
+    if len(parts) == 2 and (today - found).days > YEARLESS_MAX_DAYS:
+        raise YearNeeded(token)
     return found
 
 

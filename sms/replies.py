@@ -22,6 +22,7 @@ REPLIES = {
                    " for example SENT POST 05/03."),
     "bad_date": _l("We could not read that date. Write day/month, for example 05/03. It cannot be in"
                    " the future."),
+    "date_year": _l("Please add the year to the date, for example %(example)s."),
     "sent_online": _l("Noted: you applied online on %(sent)s. Your card should come around %(expected)s."
                       " Send CARD when it arrives."),
     "sent_post": _l("Noted: you applied by post on %(sent)s. Your card should come around %(expected)s."
@@ -53,7 +54,7 @@ STATUS_PARTS = {
 }
 # Worst-case values for each placeholder, for the segment tests.
 SAMPLES = {"sent": "28/12/2026", "expected": "28/12/2026", "received": "28/12/2026",
-           "posted": "28/12/2026", "number": "99", "phone": "+33 1 23 45 67 89"}
+           "posted": "28/12/2026", "example": "28/12/2026", "number": "99", "phone": "+33 1 23 45 67 89"}
 
 
 def day(value: date) -> str:

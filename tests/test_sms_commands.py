@@ -51,8 +51,8 @@ def test_sent_online_today_plans_the_card_reminders(run, db, person, clock):
 
 
 def test_sent_with_a_date_infers_the_year(run, db, person):
-    run(kw.SENT, "POST", "05/03")  # 5 March is after today (2 March): last year
-    assert people.application(db, person["id"])["sent_on"] == "2025-03-05"
+    run(kw.SENT, "POST", "25/12")  # 25 December is after today (2 March): last year
+    assert people.application(db, person["id"])["sent_on"] == "2025-12-25"
 
 
 @pytest.mark.parametrize("args", [(), ("BY", "PIGEON"), ("ONLINE", "POST")])
@@ -272,3 +272,34 @@ def test_unclear_texts_change_nothing_and_get_a_hint(app, db, before, body):
     state = journey_state(db)
     assert handle(app, db, body, "SMunclear")
     assert journey_state(db) == state
+
+
+# -- dates: none before 2000, and a day and month long past ask for the year ----------------------
+@pytest.mark.parametrize("body", ["CLAIM 1/1/0100", "CLAIM 01/01/0001", "SENT POST 3/3/1999", "FEUILLE 31/12/1999",
+                                  "ENVOI COURRIER 05/03/0999"])
+def test_a_date_before_2000_is_refused_and_records_nothing(app, db, body):
+    handle(app, db, "HELP", "SMfirst")
+    state = journey_state(db)
+    assert handle(app, db, body, "SMold").startswith("We could not read that date.")
+    assert journey_state(db) == state
+
+
+# Today is 2 March 2026 (FIXED_NOW): 3 March would be 364 days back, 30 August 184.
+@pytest.mark.parametrize(("first", "body", "reply"), [
+    ("HELP", "CLAIM 03/03", "Please add the year to the date, for example 02/03/2026."),
+    ("HELP", "SENT POST 30/08", "Please add the year to the date, for example 02/03/2026."),
+    ("AIDE", "FEUILLE 03/03", "Ajoutez l'année à la date, par exemple 02/03/2026."),
+    ("AIDE", "ENVOI COURRIER 15/04", "Ajoutez l'année à la date, par exemple 02/03/2026."),
+])
+def test_a_day_and_month_long_past_asks_for_the_year_and_records_nothing(app, db, first, body, reply):
+    handle(app, db, first, "SMfirst")
+    state = journey_state(db)
+    assert handle(app, db, body, "SMyear") == reply
+    assert journey_state(db) == state
+    assert handle(app, db, f"{body}/2025", "SMwithyear").startswith("Not")  # Noted / Note
+
+
+@pytest.mark.parametrize(("body", "posted_on"), [("CLAIM 28/12", "2025-12-28"), ("CLAIM 31/08", "2025-08-31")])
+def test_a_day_and_month_within_six_months_still_takes_the_last_such_day(app, db, body, posted_on):
+    assert handle(app, db, body, "SMrecent").startswith("Noted")
+    assert people.claims(db, people.person_by_phone(db, PHONE)["id"])[0]["posted_on"] == posted_on

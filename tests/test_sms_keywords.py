@@ -81,8 +81,9 @@ def test_arguments_come_normalised():
 @pytest.mark.parametrize(("token", "expected"), [
     ("02/03", date(2026, 3, 2)),          # today
     ("1/3", date(2026, 3, 1)),
-    ("03/03", date(2025, 3, 3)),          # tomorrow's day and month: last year's
-    ("25/12", date(2025, 12, 25)),
+    ("25/12", date(2025, 12, 25)),        # after today's day and month: last year's
+    ("1/1/2000", date(2000, 1, 1)),       # the earliest date we take
+    ("01/01/00", date(2000, 1, 1)),
     ("05/01/2026", date(2026, 1, 5)),
     ("05/01/26", date(2026, 1, 5)),
     ("29/02/2024", date(2024, 2, 29)),    # a year written out may be long ago
@@ -93,11 +94,24 @@ def test_dates_are_never_in_the_future(token, expected):
 
 @pytest.mark.parametrize(("token", "today", "expected"), [
     ("29/02", date(2028, 3, 1), date(2028, 2, 29)),
-    ("29/02", date(2029, 2, 28), date(2028, 2, 29)),
+    ("29/02", date(2028, 8, 1), date(2028, 2, 29)),
     ("31/12", date(2027, 1, 5), date(2026, 12, 31)),
+    ("28/12", date(2026, 1, 2), date(2025, 12, 28)),
+    ("31/08", TODAY, date(2025, 8, 31)),  # YEARLESS_MAX_DAYS back: still inferred
 ])
 def test_a_date_without_a_year_is_within_the_last_year(token, today, expected):
     assert kw.parse_date(token, today) == expected
+
+
+@pytest.mark.parametrize(("token", "today"), [
+    ("03/03", TODAY),               # tomorrow's day and month: a future date typed by mistake, not last year's
+    ("30/08", TODAY),               # one day more than YEARLESS_MAX_DAYS back
+    ("29/02", date(2029, 2, 28)),   # 2028's, a year back
+    ("02/01", date(2026, 1, 1)),
+])
+def test_a_date_without_a_year_far_back_asks_for_the_year(token, today):
+    with pytest.raises(kw.YearNeeded):
+        kw.parse_date(token, today)
 
 
 @pytest.mark.parametrize(("token", "today"), [
@@ -111,10 +125,13 @@ def test_a_29_february_the_inferred_year_lacks_is_refused(token, today):
 
 
 @pytest.mark.parametrize("token", ["31/02", "00/03", "1/13", "03/03/2026", "1/1/2099", "5/3/202", "1/2/3/4",
-                                   "abc", "123/4"])
-def test_unreadable_or_future_dates_are_refused(token):
-    with pytest.raises(kw.DateError):
+                                   "abc", "123/4",
+                                   # before 2000: no application or feuille de soins we follow is that old
+                                   "1/1/0100", "1/1/0001", "3/3/1999", "31/12/1999", "05/03/0999"])
+def test_unreadable_future_or_too_old_dates_are_refused(token):
+    with pytest.raises(kw.DateError) as refused:
         kw.parse_date(token, TODAY)
+    assert not isinstance(refused.value, kw.YearNeeded)  # the bad-date reply, not a question
 
 
 @pytest.mark.parametrize(("a", "b", "near"), [
