@@ -93,6 +93,9 @@ def test_french_page_writes_the_date_in_french_and_accepts_day_month_year(pages,
     ({"method": "online", "sent_on": "31/02/2026"}, {"#sent_on": "Enter a real date, for example 27/11/2026"}),
     ({"method": "online", "sent_on": "yesterday"}, {"#sent_on": "Enter a real date, for example 27/11/2026"}),
     ({"method": "online", "sent_on": "1899-01-01"}, {"#sent_on": "Enter a real date, for example 27/11/2026"}),
+    ({"method": "online", "sent_on": "31/12/1999"}, {"#sent_on": "Enter a real date, for example 27/11/2026"}),
+    ({"method": "online", "sent_on": "01/01/0100"}, {"#sent_on": "Enter a real date, for example 27/11/2026"}),
+    ({"method": "online", "sent_on": "0001-01-01"}, {"#sent_on": "Enter a real date, for example 27/11/2026"}),
     ({"method": "online", "sent_on": "x" * 5000}, {"#sent_on": "Enter a real date, for example 27/11/2026"}),
     ({"method": "fax", "sent_on": "01/01/2026"}, {"#method-online": "Choose how you applied: online or by post"}),
 ])
@@ -106,6 +109,12 @@ def test_invalid_application_shows_summary_and_inline_errors_and_saves_nothing(p
         inline = response.tree.find(f".//p[@id='{field}-error']")
         assert message in text_of(inline)
     assert card(pages.get("/en/dates").tree).find(".//*[@data-expected-on]") is None
+
+
+@pytest.mark.parametrize("field", ["sent_on", "posted_on"])
+def test_the_earliest_date_is_accepted(pages, field):
+    action = "application" if field == "sent_on" else "add-claim"
+    assert post(pages, action=action, method="online", **{field: "01/01/2000"}).status_code == 303
 
 
 def test_a_future_date_is_refused(pages, today):
@@ -176,6 +185,9 @@ def test_unknown_actions_and_ids_never_crash(pages, data):
 @pytest.mark.parametrize("saved", [
     {"method": "online", "sent_on": "garbage", "claims": [{"id": "x"}, "junk", {"id": 1}]},
     {"method": 3, "claims": 5}, {"claims": {"id": 1}}, "not a dict", [1, 2],
+    # Dates before 2000 (EARLIEST), which the form never saves: not shown, whatever wrote them.
+    {"method": "online", "sent_on": "0100-01-01", "claims": [{"id": 1, "posted_on": "1999-12-31"}]},
+    {"method": "post", "sent_on": "0001-01-01", "claims": [{"id": 1, "posted_on": "0001-01-01"}]},
 ])
 def test_damaged_session_dates_are_ignored(client, pages, today, saved):
     with client.session_transaction() as session:

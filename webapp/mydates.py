@@ -10,11 +10,11 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 
 from scheduler import rules
+from sms.keywords import EARLIEST  # one floor for dates typed on the web and by SMS
 
 METHODS = ("online", "post")
 MAX_CLAIMS = 20  # the session cookie must stay small
 SESSION_KEY = "dates"
-EARLIEST = date(2000, 1, 1)
 _DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
@@ -56,7 +56,8 @@ def today(delays: rules.Delays) -> date:
 
 
 def parse_day(text: str) -> date | None:
-    """A date typed as 27/11/2026 (or 27-11-2026, 27.11.2026) or sent as 2026-11-27; None if not a real date."""
+    """A date typed as 27/11/2026 (or 27-11-2026, 27.11.2026) or sent as 2026-11-27; None if not a real date
+    or before EARLIEST (the form's fields and the dates saved in the session alike)."""
     text = (text or "")[:40]
     if match := _ISO.match(text):
         year, month, day = match.groups()
@@ -65,9 +66,10 @@ def parse_day(text: str) -> date | None:
     else:
         return None
     try:
-        return date(int(year), int(month), int(day))
+        found = date(int(year), int(month), int(day))
     except ValueError:
         return None
+    return found if found >= EARLIEST else None
 
 
 def as_typed(text: str | None) -> str:
@@ -80,7 +82,7 @@ def check_day(field: str, text: str, now: date) -> tuple[date | None, str | None
     if not (text or "").strip():
         return None, f"{field}.missing"
     day = parse_day(text)
-    if day is None or day < EARLIEST:
+    if day is None:
         return None, f"{field}.invalid"
     if day > now:
         return None, f"{field}.future"
