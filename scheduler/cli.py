@@ -8,14 +8,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from sms.phones import mask
-from webapp.store import parse_iso
 from webapp.store.migrations import open_current
 
 
 def _instant(text: str | None) -> datetime | None:
     if not text:
         return None
-    moment = parse_iso(text)
+    moment = datetime.fromisoformat(text)  # typed by an operator: any ISO form, not only the database's
     if moment.tzinfo is None:  # a bare local time is read in the service's time zone
         from zoneinfo import ZoneInfo
 

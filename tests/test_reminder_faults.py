@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,7 +12,7 @@ from scheduler import rules
 from scheduler.dispatch import run_pass
 from tests.reminder_setup import DUE, card_due, plan_card_reminders
 from webapp import journey
-from webapp.store import people, reminders
+from webapp.store import iso, parse_iso, people, reminders
 
 PHONES = [f"+336000000{n:02d}" for n in range(12)]
 BAD, UNSUBSCRIBED, DOWN = "+33611111111", "+33622222222", "+33633333333"
@@ -110,3 +111,28 @@ def test_a_transient_failure_then_success_sends_once(app, db, fake_twilio):
     assert run_pass(app, DUE + timedelta(seconds=600)).count("sent") == 0
     assert [m["To"] for m in fake_twilio.messages] == PHONES[:1]
     assert card_due(db, ids[PHONES[0]])["attempts"] == 2
+
+
+# -- instants: always written zero-padded, read back strictly -------------------------------------
+@pytest.mark.parametrize(("moment", "text"), [
+    (datetime(100, 1, 31, 10, 0, tzinfo=UTC), "0100-01-31T10:00:00Z"),  # what CLAIM 1/1/0100 used to plan
+    (datetime(1, 1, 1, 0, 0, 5, tzinfo=UTC), "0001-01-01T00:00:05Z"),
+    (datetime(2026, 3, 2, 12, 0, 0, 999_999, tzinfo=UTC), "2026-03-02T12:00:00Z"),
+    (datetime(2026, 3, 2, 13, 0, tzinfo=ZoneInfo("Europe/Paris")), "2026-03-02T12:00:00Z"),
+    (datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC), "9999-12-31T23:59:59Z"),
+])
+def test_instants_are_written_zero_padded_and_read_back(moment, text):
+    assert iso(moment) == text
+    assert parse_iso(text) == moment.replace(microsecond=0)
+    assert parse_iso(text).tzinfo == UTC
+
+
+@pytest.mark.parametrize("text", [
+    "100-01-31T10:00:00Z", "2026-03-02T12:00:00+00:00", "2026-03-02 12:00:00Z", "2026-03-02T12:00Z",
+    "2026-3-2T12:00:00Z", "2026-03-02T12:00:00.5Z", "2026-03-02T12:00:00", "2026-03-02", "", " 2026-03-02T12:00:00Z",
+    "2026-03-02T12:00:00Z\n", "2026-02-30T12:00:00Z", "2026-03-02T24:00:00Z", "２０２６-03-02T12:00:00Z",
+    "20260302T120000Z",
+])
+def test_anything_iso_did_not_write_is_refused(text):
+    with pytest.raises(ValueError):
+        parse_iso(text)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -72,13 +73,20 @@ def utcnow() -> datetime:
 
 @functools.lru_cache(maxsize=256)  # one request formats the same instant several times
 def iso(moment: datetime) -> str:
-    """The one text form of instants in the database: UTC ISO 8601 to the second."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The one text form of instants in the database: UTC ISO 8601 to the second, YYYY-MM-DDTHH:MM:SSZ."""
+    utc = moment.astimezone(UTC)
+    # Not strftime's %Y, which glibc leaves unpadded (year 100 -> "100-…"): text order must be time order.
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
+
+
+_ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 def parse_iso(text: str) -> datetime:
-    """Read back an instant written by `iso`."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    """Read back an instant written by `iso`, aware, in UTC; ValueError for any other text."""
+    if not isinstance(text, str) or not _ISO_INSTANT.fullmatch(text):
+        raise ValueError(f"not an instant as iso() writes them: {text!r}")
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
 
 
 def get_db() -> Database:
