@@ -1,17 +1,15 @@
 """`make run`: the app on a threaded local server, with the scheduler in-process (outbox SMS)."""
 from __future__ import annotations
 
-import logging
-
 from werkzeug.serving import run_simple
 
-from webapp import create_app
+from webapp import create_app, logs
 from webapp.settings import SettingError
 
 
 def main() -> None:
     """Serve on HOST:PORT and run reminder passes in a background thread."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.log_to_console()
     try:
         app = create_app()
     except SettingError as error:

@@ -1,12 +1,15 @@
-"""Security headers on every response, and a CSRF token kept in the session for every POST form."""
+"""Security headers on every response, only trusted Host headers, and a CSRF token for every POST form."""
 from __future__ import annotations
 
 import hmac
 import secrets
 from datetime import timedelta
+from functools import partial
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request, session
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import SecurityError
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; manifest-src 'self'; "
@@ -17,6 +20,11 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+# Sent only when PUBLIC_BASE_URL is https: a year, without includeSubDomains or preload, which would bind
+# the deployer's other names too and cannot be taken back quickly.
+HSTS = {"Strict-Transport-Security": "max-age=31536000"}
+# The machine itself (`make run`, an operator's curl, the test client): a link to it leads nowhere else.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 CSRF_FIELD = "csrf_token"
 # Forms here are a few ticks and dates; anything bigger is not ours.
 MAX_FORM_BYTES = 16 * 1024
@@ -52,20 +60,37 @@ def check_post() -> None:
         abort(400, description="csrf")
 
 
-def add_headers(response: Response) -> Response:
+def add_headers(response: Response, headers: dict[str, str] = HEADERS) -> Response:
     """Put the security headers on a response (errors included), keeping any a view set itself."""
     # One pass over the response's headers, not one case-insensitive search per header (setdefault).
     present = {name.lower() for name, _value in response.headers.items()}
-    response.headers.extend([(name, value) for name, value in HEADERS.items() if name.lower() not in present])
+    response.headers.extend([(name, value) for name, value in headers.items() if name.lower() not in present])
     return response
 
 
+def trusted_hosts(public_base_url: str) -> list[str]:
+    """The Host names served: PUBLIC_BASE_URL's and the loopback ones; Werkzeug answers any other with 400."""
+    public = urlsplit(public_base_url).hostname
+    return list(dict.fromkeys([public, *LOOPBACK_HOSTS] if public else LOOPBACK_HOSTS))
+
+
+def untrusted_host(error: SecurityError) -> SecurityError:
+    """Werkzeug's plain 400: no URL can be built for a host we refuse, so not our page."""
+    return error
+
+
 def init_app(app: Flask) -> None:
-    """Add the headers to every response, `csrf_token()` to every template; harden the session cookie."""
+    """Add the headers to every response, `csrf_token()` to every template; trust only our hosts; harden the cookie."""
     app.session_interface = CookieSessions()
     app.permanent_session_lifetime = timedelta(days=app.config["SESSION_DAYS"])
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    if str(app.config.get("PUBLIC_BASE_URL", "")).startswith("https://"):
+    public_base_url = str(app.config.get("PUBLIC_BASE_URL", ""))
+    # Redirects and request.url are built from the Host header: never from one we do not serve.
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(public_base_url)
+    app.register_error_handler(SecurityError, untrusted_host)
+    https = public_base_url.startswith("https://")
+    if https:
         app.config["SESSION_COOKIE_SECURE"] = True
-    app.after_request(add_headers)
+    app.after_request(partial(add_headers, headers=HEADERS | HSTS if https else HEADERS))
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -1,0 +1,53 @@
+"""gunicorn's settings for production: `gunicorn -c python:webapp.gunicorn_conf wsgi:app` (flags still apply).
+
+The access log (off unless `--access-logfile` is given) masks phone numbers; the app's own log lines
+(INFO and up) go where gunicorn's error log goes, with its `--log-level`.
+"""
+from __future__ import annotations
+
+import logging
+
+from gunicorn import glogging
+
+from webapp.logs import mask_logged
+
+# The client's address, the time and the numbers gunicorn measures are kept as they are; every other atom
+# (request line, path, query, referrer, user agent, headers) is masked.
+UNMASKED_ATOMS = frozenset({"h", "t", "s", "b", "B", "T", "D", "M", "L", "p"})
+
+
+class MaskedAtoms(glogging.SafeAtoms):
+    """The access log's atoms, each one the format asks for masked when it is read."""
+
+    def __init__(self, atoms: dict) -> None:
+        dict.__init__(self, atoms)  # raw: quotes are escaped after masking, as SafeAtoms would have
+
+    def __getitem__(self, key: str):
+        value = super().__getitem__(key)
+        if key in UNMASKED_ATOMS or not isinstance(value, str):
+            return value
+        return mask_logged(value).replace('"', '\\"')
+
+
+class AppLogger(glogging.Logger):
+    """gunicorn's logger, masking the access log and showing the app's log lines next to its own."""
+
+    atoms_wrapper_class = MaskedAtoms
+    app_handlers: tuple[logging.Handler, ...] = ()
+
+    def setup(self, cfg) -> None:
+        """gunicorn's set-up (at start and on reload), then the root logger writes through the error log."""
+        super().setup(cfg)
+        if cfg.logconfig_dict or cfg.logconfig_json or cfg.logconfig:
+            return  # the operator configured logging: theirs wins
+        root = logging.getLogger()
+        for handler in self.app_handlers:
+            root.removeHandler(handler)
+        # The error log's own handlers: same file, syslog and reopening on USR1 as gunicorn's lines.
+        self.app_handlers = tuple(self.error_log.handlers)
+        for handler in self.app_handlers:
+            root.addHandler(handler)
+        root.setLevel(self.loglevel)
+
+
+logger_class = AppLogger
