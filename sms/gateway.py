@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from sms.phones import mask, mask_in_text
+from webapp.settings import SettingError
 from webapp.store import immediate, utcnow
 from webapp.store import messages as message_store
 
@@ -72,15 +73,24 @@ BACKENDS: dict[str, Callable[[Mapping, str, str], Delivery]] = {
 }
 
 
+def backend_for(config: Mapping) -> Callable[[Mapping, str, str], Delivery]:
+    """The configured backend; SettingError naming SMS_BACKEND if there is none by that exact name."""
+    name = config.get("SMS_BACKEND")
+    if name not in BACKENDS:
+        raise SettingError(f"SMS_BACKEND={name!r} cannot be used: expected "
+                           f"{' or '.join(f'`{known}`' for known in BACKENDS)}.")
+    return BACKENDS[name]
+
+
 def send(db: Database, config: Mapping, to: str, body: str, *, person_id: int | None = None,
          reminder_id: int | None = None, now: datetime | None = None) -> SendResult:
     """Send one SMS through the configured backend; the message is logged before and after."""
     now = now or utcnow()
+    backend = backend_for(config)  # before the message is logged, or it would stay `sending`
     with immediate(db):
         message_id = message_store.add_message(
             db, direction="outbound", phone=to, body=body, status="sending", now=now,
             person_id=person_id, reminder_id=reminder_id)
-    backend = BACKENDS[config["SMS_BACKEND"]]
     try:
         delivery = backend(config, to, body)
     except SendError as error:

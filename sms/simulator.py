@@ -15,8 +15,10 @@ bp.before_request(check_post)  # CSRF token and body size, as for every form of 
 
 
 def enabled(config) -> bool:
-    """Only with the outbox (nothing can leave the machine) and never in production."""
-    return config.get("SMS_BACKEND") == "outbox" and config.get("ENVIRONMENT") != "production"
+    """Only in development, named exactly, and with the outbox (nothing can leave the machine)."""
+    # Whoever reaches it reads and erases anyone's data: on for one exact value rather than off for one,
+    # so that `prod` or `Production` can never open it.
+    return config.get("SMS_BACKEND") == "outbox" and config.get("ENVIRONMENT") == "development"
 
 
 def init_app(app: Flask) -> None:

@@ -30,8 +30,8 @@ def test_environment_wins_over_dotenv_which_wins_over_defaults(tmp_path):
 
 @pytest.mark.parametrize(
     ("environ", "backend"),
-    [({}, "outbox"), ({"TWILIO_ACCOUNT_SID": "AC123"}, "twilio"),
-     ({"TWILIO_ACCOUNT_SID": "AC123", "SMS_BACKEND": "outbox"}, "outbox")],
+    [({}, "outbox"), ({"TWILIO_ACCOUNT_SID": "AC" + "1" * 32}, "twilio"),
+     ({"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "SMS_BACKEND": "outbox"}, "outbox")],
 )
 def test_sms_backend_defaults_to_twilio_only_with_credentials(environ, backend):
     assert settings.load(environ, dotenv=None)["SMS_BACKEND"] == backend
@@ -60,16 +60,68 @@ def test_migrations_are_applied_once_and_wal_is_on(app, db):
 @pytest.mark.parametrize(("name", "value"), [
     ("QUIET_HOURS", "20:00-24:00"), ("QUIET_HOURS", "20h-9h"), ("QUIET_HOURS", "20:00"),
     ("REMINDER_TIME", "10h"), ("REMINDER_TIME", "25:00"), ("TIMEZONE", "Paris"), ("PORT", "eighty"),
+    ("TWILIO_ACCOUNT_SID", "AC123"), ("TWILIO_ACCOUNT_SID", "AC" + "AB" * 16), ("TWILIO_ACCOUNT_SID", "SK" + "ab" * 16),
 ])
 def test_an_unusable_value_is_refused_at_start_naming_the_setting(name, value):
     with pytest.raises(settings.SettingError, match=name):
         settings.load({name: value}, dotenv=None)
 
 
+# A setting with a fixed set of values takes one of them, in that exact case; nothing close is guessed.
+UNLISTED_VALUES = [
+    ("ENVIRONMENT", "Production"), ("ENVIRONMENT", "PRODUCTION"), ("ENVIRONMENT", "prod"),
+    ("ENVIRONMENT", "staging"), ("ENVIRONMENT", "test"), ("ENVIRONMENT", "dev"), ("ENVIRONMENT", "Development"),
+    ("ENVIRONMENT", "production;"), ("ENVIRONMENT", "pro duction"), ("ENVIRONMENT", "\u200bproduction"),
+    ("SMS_BACKEND", "Outbox"), ("SMS_BACKEND", "TWILIO"), ("SMS_BACKEND", "twillio"), ("SMS_BACKEND", "sms"),
+    ("SMS_BACKEND", "none"),
+]
+ALLOWED = {"ENVIRONMENT": ["development", "production"], "SMS_BACKEND": ["outbox", "twilio"]}
+
+
+@pytest.mark.parametrize(("name", "value"), UNLISTED_VALUES)
+def test_a_value_outside_the_allowed_set_stops_start_up_naming_the_setting_and_its_values(name, value):
+    with pytest.raises(settings.SettingError, match=name) as refused:
+        settings.load({name: value}, dotenv=None)
+    assert all(f"`{allowed}`" in str(refused.value) for allowed in ALLOWED[name])
+
+
+@pytest.mark.parametrize(("name", "value"), UNLISTED_VALUES)
+def test_a_value_outside_the_allowed_set_is_refused_from_dotenv_too(tmp_path, name, value):
+    (tmp_path / ".env").write_text(f"{name}={value}\n", encoding="utf-8")
+    with pytest.raises(settings.SettingError, match=name):
+        settings.load({}, dotenv=tmp_path / ".env")
+
+
+@pytest.mark.parametrize(("name", "value"), UNLISTED_VALUES + [("ENVIRONMENT", "production "), ("SMS_BACKEND", None)])
+def test_a_value_outside_the_allowed_set_is_refused_when_the_app_is_built_with_overrides(app_config, name, value):
+    with pytest.raises(settings.SettingError, match=name):
+        create_app(dict(app_config, **{name: value}))
+
+
+@pytest.mark.parametrize(("name", "value", "read"), [
+    ("ENVIRONMENT", "production ", "production"),  # a unit file's trailing space
+    ("ENVIRONMENT", "\tdevelopment\r", "development"), ("SMS_BACKEND", " twilio", "twilio"),
+    ("SMS_BACKEND", "outbox", "outbox"),
+])
+def test_an_allowed_value_is_read_without_the_spaces_around_it(name, value, read):
+    assert settings.load({name: value}, dotenv=None)[name] == read
+
+
+@pytest.mark.parametrize("backend", ["Outbox", "twilio ", "missing"])
+def test_the_gateway_refuses_an_unknown_backend_before_logging_anything(app, db, backend):
+    from sms import gateway
+
+    app.config["SMS_BACKEND"] = backend  # changed after start-up, past the settings' check
+    with pytest.raises(settings.SettingError, match="SMS_BACKEND"):
+        gateway.send(db, app.config, "+33612345678", "Your card should have come.")
+    assert db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
+
+
 @pytest.mark.parametrize(("name", "value", "read"), [
     ("QUIET_HOURS", "21:30-7:00", "21:30-07:00"), ("QUIET_HOURS", "00:00-00:00", "00:00-00:00"),
     ("REMINDER_TIME", " 9:15 ", "09:15"), ("TIMEZONE", "America/Cayenne", "America/Cayenne"),
+    ("TWILIO_ACCOUNT_SID", "AC" + "ab" * 16 + " ", "AC" + "ab" * 16),  # webhooks compare it exactly
 ])
-def test_usable_clock_values_are_read_in_one_form(name, value, read):
+def test_usable_values_are_read_in_one_form(name, value, read):
     assert settings.load({name: value}, dotenv=None)[name] == read
 

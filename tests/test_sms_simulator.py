@@ -1,4 +1,4 @@
-"""The phone simulator at /dev/phone: only with the outbox outside production; texts go through the same
+"""The phone simulator at /dev/phone: only with the outbox in development; texts go through the same
 core as the webhook; the page shows replies and every message sent to the number, reminders too."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sms import gateway
+from sms import gateway, simulator
 from tests.strict_html import CheckedClient, check_page, text_of
 from webapp import create_app
 from webapp.store import people
@@ -32,6 +32,23 @@ def test_the_simulator_does_not_exist_in_production_or_with_twilio(app_config, o
     client = create_app(dict(app_config, **overrides)).test_client()
     assert client.get("/dev/phone").status_code == 404
     assert client.post("/dev/phone", data={"phone": PHONE, "body": "HELP"}).status_code == 404
+
+
+# Every ENVIRONMENT value start-up accepts other than development, as a deployer's unit file or shell sets it.
+@pytest.mark.parametrize("environment", ["production", "production ", " production", "production\t", "\tproduction\n"])
+def test_the_simulator_does_not_exist_for_any_accepted_value_but_development(app_config, monkeypatch, environment):
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    app = create_app({name: value for name, value in app_config.items() if name != "ENVIRONMENT"})
+    assert app.config["ENVIRONMENT"] == "production"
+    client = app.test_client()
+    assert client.get("/dev/phone", query_string={"phone": PHONE}).status_code == 404
+    assert client.post("/dev/phone", data={"phone": PHONE, "body": "DELETE"}).status_code == 404
+
+
+@pytest.mark.parametrize("environment", ["Production", "prod", "staging", "test", "", None])
+def test_the_simulator_is_on_only_in_development_whatever_the_config_holds(environment):
+    assert not simulator.enabled({"SMS_BACKEND": "outbox", "ENVIRONMENT": environment})
+    assert simulator.enabled({"SMS_BACKEND": "outbox", "ENVIRONMENT": "development"})
 
 
 def test_the_empty_phone_is_a_valid_page(client):

@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(settings.load(dotenv=ROOT / ".env"))
     if test_config:
         app.config.update(test_config)
+    settings.check_choices(app.config)  # an override (`SMS_BACKEND="Outbox"`) is held to the same values
     if not Path(app.config["DATABASE"]).is_absolute():
         app.config["DATABASE"] = str(ROOT / app.config["DATABASE"])
     if not app.config["SECRET_KEY"]:
@@ -36,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web.init_app(app)
     app.register_blueprint(webhook.bp)
-    simulator.init_app(app)  # /dev/phone, only with the outbox outside production
+    simulator.init_app(app)  # /dev/phone, only with the outbox in development
     app.cli.add_command(sms_cli.messages_command)
     app.cli.add_command(scheduler_cli.reminders_command)
     return app

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,30 +39,62 @@ def _zone(value: str) -> str:
     return value.strip()
 
 
+# A Twilio account SID as the console shows it; the webhooks compare the one they carry with it exactly.
+ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
+
+
+def _account_sid(value: str) -> str:
+    """A Twilio account SID: AC and 32 lowercase hex digits."""
+    if not ACCOUNT_SID.fullmatch(value.strip()):
+        raise ValueError("expected AC and 32 lowercase hex digits, as in the Twilio console")
+    return value.strip()
+
+
 class SettingError(ValueError):
     """A setting's value cannot be read; the message names the setting and what it expects."""
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One environment variable: its default, its type and what it means."""
+    """One environment variable: its default, its type, what it means and, if fixed, its allowed values."""
 
     name: str
     default: Any
     help: str
     parse: Callable[[str], Any] = str
+    # Exact values: `Production` or `prod` is refused rather than guessed, since what such a setting turns
+    # on (the phone simulator) must not rest on a guess. Spaces around the value (a unit file's trailing
+    # space) are dropped first.
+    choices: tuple[str, ...] = ()
+
+    def read(self, raw: str) -> Any:
+        """The value of `raw` from the environment or `.env`; ValueError says what is expected."""
+        if not self.choices:
+            return self.parse(raw)
+        value = raw.strip()
+        if value not in self.choices:
+            raise ValueError(f"expected {self.expected}, in this exact case")
+        return value
+
+    @property
+    def expected(self) -> str:
+        """The allowed values, as shown in error messages."""
+        return " or ".join(f"`{choice}`" for choice in self.choices)
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE", "instance/app.sqlite3", "SQLite file shared by the web app and the scheduler."),
     Setting("SECRET_KEY", None, "Signs the session cookie and keys the hash kept of an erased number;"
             " generated once into instance/ if unset."),
-    Setting("ENVIRONMENT", "production", "`development` turns on the phone simulator (outbox only)."),
+    Setting("ENVIRONMENT", "production",
+            "`development` or `production`; `development` turns on the phone simulator (outbox only).",
+            choices=("development", "production")),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000",
             "The URL Twilio calls; webhook signatures are checked against it."),
     Setting("SMS_BACKEND", None,
-            "`outbox` or `twilio`; `twilio` when TWILIO_ACCOUNT_SID is set, else `outbox`."),
-    Setting("TWILIO_ACCOUNT_SID", None, "Twilio account SID."),
+            "`outbox` or `twilio`; `twilio` when TWILIO_ACCOUNT_SID is set, else `outbox`.",
+            choices=("outbox", "twilio")),
+    Setting("TWILIO_ACCOUNT_SID", None, "Twilio account SID.", _account_sid),
     Setting("TWILIO_AUTH_TOKEN", None, "Twilio auth token; also checks webhook signatures."),
     Setting("TWILIO_MESSAGING_SERVICE_SID", None, "Messaging Service that sends outbound SMS."),
     Setting("TWILIO_FROM", None, "Sender number, if no Messaging Service is set."),
@@ -124,12 +157,20 @@ def load(environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env
     for setting in SETTINGS:
         raw = source.get(setting.name)
         try:
-            values[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+            values[setting.name] = setting.default if raw in (None, "") else setting.read(raw)
         except ValueError as error:
             raise SettingError(f"{setting.name}={raw!r} cannot be used: {error}. ({setting.help})") from error
     if not values["SMS_BACKEND"]:
         values["SMS_BACKEND"] = "twilio" if values["TWILIO_ACCOUNT_SID"] else "outbox"
     return values
+
+
+def check_choices(config: Mapping) -> None:
+    """SettingError unless every setting with fixed values holds one of them exactly (after overrides too)."""
+    for setting in SETTINGS:
+        if setting.choices and config.get(setting.name) not in setting.choices:
+            raise SettingError(f"{setting.name}={config.get(setting.name)!r} cannot be used: expected "
+                               f"{setting.expected}. ({setting.help})")
 
 
 def secret_key(instance_path: Path) -> str:
