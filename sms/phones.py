@@ -5,20 +5,37 @@ import functools
 import re
 
 import phonenumbers
+from phonenumbers import CountryCodeSource
 
 DEFAULT_REGION = "FR"
+# Where else a number typed in national format may be from when it is no number of the region: France's
+# overseas departments and collectivities that share its ten-digit plan (0692…, 0639…, 0690…, 0694…, 0696…).
+# Saint-Pierre-et-Miquelon, New Caledonia, French Polynesia and Wallis-et-Futuna are left out: their
+# numbers are shorter, so a French number with digits missing would become one of theirs.
+NATIONAL_ALSO_FROM = {"FR": ("RE", "YT", "GP", "BL", "MF", "GF", "MQ")}
 
 
 @functools.lru_cache(maxsize=4096)  # the same people text again; parsing costs more than the lookup
 def normalise(raw: str, region: str = DEFAULT_REGION) -> str | None:
-    """The E.164 form of a number as typed or as Twilio sends it; None if it is not one."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
+    """The E.164 form of a number as typed or as Twilio sends it; None if it is valid nowhere."""
+    number = _parsed(raw, region)
+    if number is None:
         return None
-    if not phonenumbers.is_possible_number(number):
+    typed_national = number.country_code_source == CountryCodeSource.FROM_DEFAULT_COUNTRY
+    if typed_national and not phonenumbers.is_valid_number(number):
+        # "0692…" is a Réunion mobile, not an impossible +33 692…; "+33 692…" stays what it says.
+        others = (_parsed(raw, other) for other in NATIONAL_ALSO_FROM.get(region, ()))
+        number = next((other for other in others if other and phonenumbers.is_valid_number(other)), number)
+    if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _parsed(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(raw, region, keep_raw_input=True)  # keeps how the country code came
+    except phonenumbers.NumberParseException:
+        return None
 
 
 def is_person_number(raw: str) -> bool:
