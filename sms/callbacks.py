@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -26,10 +27,16 @@ RANK: dict[str, int] = {
     "sending": 0, "retrying": 0, "queued": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3,
 }
 OPTED_OUT = 21610  # the person sent STOP to Twilio: we must not text them again
+# Twilio's error codes are five digits today; up to six leaves room and stays far inside SQLite's integer.
+# ASCII digits only: str.isdigit() also passes `²` (which int() refuses) and other scripts' digits.
+ERROR_CODE = re.compile(r"[0-9]{1,6}")
 
 
 def _error_code(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.strip().isdigit() else None
+    """The callback's ErrorCode, 1 to 999999; None (unknown) for anything else."""
+    text = (raw or "").strip()
+    code = int(text) if ERROR_CODE.fullmatch(text) else 0
+    return code or None
 
 
 def apply_status(db: Database, config: Mapping, sid: str, twilio_status: str, error_code: str | None,

@@ -7,12 +7,14 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
+import re
 
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from sms import callbacks, inbound
+from webapp.settings import ACCOUNT_SID
 from webapp.store import thread_db
 
 log = logging.getLogger(__name__)
@@ -32,10 +34,16 @@ def verify_signature() -> None:
     if not token or not signature:
         log.warning("%s refused: %s", request.path, "no auth token configured" if not token else "no signature")
         abort(403)
-    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + request.full_path.rstrip("?")
-    if not is_signed(token, url, request.form, signature):
+    if not is_signed(token, called_url(), request.form, signature):
         log.warning("%s refused: the signature does not verify", request.path)
         abort(403)
+
+
+def called_url() -> str:
+    """PUBLIC_BASE_URL + path, then the query string exactly as sent (Twilio signs the URL as configured)."""
+    # The raw query, not full_path.rstrip("?"), which also cut a `?` ending a value (`?next=?`).
+    query = request.query_string.decode("utf-8", "replace")
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + request.path + (f"?{query}" if query else "")
 
 
 def is_signed(token: str, url: str, form, signature: str) -> bool:
@@ -44,6 +52,25 @@ def is_signed(token: str, url: str, form, signature: str) -> bool:
     if hmac.compare_digest(validator.compute_signature(url, form).encode(), signature.encode()):
         return True
     return validator.validate(url, form, signature)  # the same URL with or without its port
+
+
+# Twilio's SIDs: two letters naming the kind, then 32 lowercase hex digits. Held to that exactly because
+# the signature joins names and values with no separator: a captured request re-cut at another boundary
+# (`MessageSid=SM…&NumMedia=0` as `MessageSid=SM…NumMedia0`) still verifies, with a SID never seen.
+MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")
+
+
+def message_sid(form) -> str:
+    """The request's well-formed MessageSid, from our Twilio account (when set); 400 for anything else."""
+    sids = set(form.getlist("MessageSid") + form.getlist("SmsSid"))  # Twilio sends both, equal
+    accounts = set(form.getlist("AccountSid"))
+    sid = sids.pop() if len(sids) == 1 else ""
+    account = accounts.pop() if len(accounts) == 1 else ""
+    ours = current_app.config.get("TWILIO_ACCOUNT_SID") or account
+    if not (MESSAGE_SID.fullmatch(sid) and ACCOUNT_SID.fullmatch(account) and account == ours):
+        log.warning("%s refused: a malformed or foreign MessageSid or AccountSid", request.path)
+        abort(400)
+    return sid
 
 
 @functools.lru_cache(maxsize=1024)  # replies repeat; building the XML tree costs more than the lookup
@@ -59,8 +86,8 @@ def twiml_for(reply: str | None) -> str:
 def receive() -> Response:
     """An SMS came in: apply it and answer with TwiML (an empty response means no reply)."""
     form = request.form
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    if not sid or "From" not in form:
+    sid = message_sid(form)
+    if "From" not in form:
         abort(400)
     message = inbound.Inbound(sender=form["From"].strip(), body=form.get("Body", ""), sid=sid,
                               carrier_answered=bool(form.get("OptOutType")))
@@ -72,9 +99,7 @@ def receive() -> Response:
 def status() -> tuple[str, int]:
     """A status callback for a message we sent: recorded, never moving backwards."""
     form = request.form
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    if not sid:
-        abort(400)
+    sid = message_sid(form)
     callbacks.apply_status(thread_db(), current_app.config, sid, form.get("MessageStatus") or form.get("SmsStatus"),
                            form.get("ErrorCode"))
     return "", 204

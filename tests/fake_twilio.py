@@ -34,7 +34,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
-from tests.twilio_signing import signature
+from tests.twilio_signing import signature, status_params
 
 TIMEOUT = "timeout"
 MESSAGING_SERVICE_SID = "MG" + "0" * 32
@@ -138,18 +138,15 @@ class FakeTwilio:
                 return message
         raise KeyError(sid)
 
-    def send_status_callback(self, sid: str, status: str, error_code: int | None = None,
+    def send_status_callback(self, sid: str, status: str, error_code: int | str | None = None,
                              url: str | None = None) -> requests.Response:
         """POST a signed status callback for message `sid`, as Twilio does, and return the answer."""
         message = self.message(sid)
         url = url or message.get("StatusCallback")
         if not url:
             raise ValueError(f"message {sid} was created without a StatusCallback")
-        params = {
-            "MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status,
-            "AccountSid": self.account_sid, "To": message["To"], "ApiVersion": "2010-04-01",
-            "From": message.get("From") or "+33700000000",
-        }
+        params = status_params(sid, status, account_sid=self.account_sid, To=message["To"],
+                               From=message.get("From") or "+33700000000")
         if message.get("MessagingServiceSid"):
             params["MessagingServiceSid"] = message["MessagingServiceSid"]
         if error_code is not None:

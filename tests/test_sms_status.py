@@ -63,6 +63,29 @@ def test_undelivered_keeps_its_error_code(db, fake_twilio, sent):
     assert status_of(db, sent) == ("undelivered", 30003)
 
 
+# (ErrorCode as the callback carries it, what is stored): anything but a plain code is unknown (None).
+ERROR_CODES = [
+    ("30003", 30003), ("30008", 30008), ("1", 1), ("999999", 999999), (" 30005 ", 30005),
+    ("²", None), ("³⁰⁰⁰³", None), ("٣٠٠٠٣", None), ("３０００３", None), ("1" * 26, None), ("1000000", None),
+    ("0", None), ("-30003", None), ("+30003", None), ("30003.0", None), ("3e4", None), ("0x7531", None),
+    ("30 003", None), ("30_003", None), ("", None), ("   ", None), ("thirty", None), ("30003\x00", None),
+]
+
+
+@pytest.mark.parametrize(("raw", "stored"), ERROR_CODES, ids=[repr(raw) for raw, _ in ERROR_CODES])
+def test_an_odd_error_code_is_stored_as_unknown_never_a_server_error(db, fake_twilio, sent, raw, stored):
+    response = fake_twilio.send_status_callback(sent.sid, "undelivered", error_code=raw)
+    assert response.status_code == 204
+    assert status_of(db, sent) == ("undelivered", stored)
+
+
+@pytest.mark.parametrize("raw", ["２１６１０", "٢١٦١٠", "21610" + "0" * 20])
+def test_only_a_plain_21610_opts_the_person_out(db, fake_twilio, sent, raw):
+    assert fake_twilio.send_status_callback(sent.sid, "failed", error_code=raw).status_code == 204
+    assert status_of(db, sent) == ("failed", None)
+    assert people.person_by_phone(db, PHONE)["opted_out_at"] is None
+
+
 def test_error_21610_opts_the_person_out(db, fake_twilio, sent):
     fake_twilio.send_status_callback(sent.sid, "failed", error_code=21610)
     assert status_of(db, sent) == ("failed", 21610)
@@ -82,9 +105,9 @@ def test_a_callback_signed_with_another_token_changes_nothing(app, db, fake_twil
 def test_a_callback_for_an_unknown_message_is_acknowledged_and_ignored(db, fake_twilio, sent, live_server):
     import requests
 
-    from tests.twilio_signing import signature
+    from tests.twilio_signing import signature, status_params
 
-    params = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered"}
+    params = status_params("SM" + "f" * 32, "delivered", account_sid=fake_twilio.account_sid)
     url = live_server.url + "/sms/status"
     response = requests.post(url, data=params, timeout=5,
                              headers={"X-Twilio-Signature": signature(fake_twilio.auth_token, url, params)})
@@ -95,14 +118,15 @@ def test_a_callback_for_an_unknown_message_is_acknowledged_and_ignored(db, fake_
 def test_a_status_callback_cannot_touch_an_inbound_message(app, db, fake_twilio, live_server):
     import requests
 
-    from tests.twilio_signing import inbound_params, signature
+    from tests.twilio_signing import inbound_params, signature, status_params
 
     app.config["PUBLIC_BASE_URL"] = live_server.url
-    params = inbound_params(PHONE, "HELP")
+    params = inbound_params(PHONE, "HELP", AccountSid=fake_twilio.account_sid)
     url = live_server.url + "/sms/inbound"
-    requests.post(url, data=params, timeout=5,
-                  headers={"X-Twilio-Signature": signature(fake_twilio.auth_token, url, params)})
-    callback = {"MessageSid": params["MessageSid"], "MessageStatus": "failed", "ErrorCode": "21610"}
+    response = requests.post(url, data=params, timeout=5,
+                             headers={"X-Twilio-Signature": signature(fake_twilio.auth_token, url, params)})
+    assert response.status_code == 200
+    callback = status_params(params["MessageSid"], "failed", account_sid=fake_twilio.account_sid, ErrorCode="21610")
     url = live_server.url + "/sms/status"
     requests.post(url, data=callback, timeout=5,
                   headers={"X-Twilio-Signature": signature(fake_twilio.auth_token, url, callback)})

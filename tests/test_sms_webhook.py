@@ -8,7 +8,15 @@ import pytest
 from flask_babel import force_locale
 
 from sms.replies import help_text, render
-from tests.twilio_signing import inbound_params, new_sid, signature, signed_post, twiml_messages
+from tests.twilio_signing import (
+    ACCOUNT_SID,
+    inbound_params,
+    new_sid,
+    signature,
+    signed_post,
+    status_params,
+    twiml_messages,
+)
 from webapp.store import messages as message_store
 from webapp.store import people
 
@@ -18,7 +26,8 @@ TOKEN = "test-auth-token"
 
 @pytest.fixture
 def app_config(app_config):
-    return dict(app_config, TWILIO_AUTH_TOKEN=TOKEN, PUBLIC_BASE_URL="https://sms.example.org")
+    return dict(app_config, TWILIO_AUTH_TOKEN=TOKEN, TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+                PUBLIC_BASE_URL="https://sms.example.org")
 
 
 def text(client, app, body, sender=PHONE, sid=None, **extra):
@@ -107,6 +116,134 @@ def test_a_huge_body_is_refused_cleanly(client, app, db):
 
 def test_get_is_not_allowed(client):
     assert client.get("/sms/inbound").status_code in (403, 405)
+
+
+# -- SIDs: the signature does not say where one parameter ends and the next begins -------------
+def swallow(params: dict, name: str) -> dict:
+    """`params` with the parameter signed after `name` moved into its value: the same signed string."""
+    names = sorted(params)
+    following = names[names.index(name) + 1]
+    moved = {key: value for key, value in params.items() if key != following}
+    moved[name] = params[name] + following + params[following]
+    return moved
+
+
+def test_a_captured_request_replayed_with_moved_boundaries_is_refused(client, app, db):
+    genuine = inbound_params(PHONE, "CLAIM")
+    url = "https://sms.example.org/sms/inbound"
+    headers = {"X-Twilio-Signature": signature(TOKEN, url, genuine)}
+    assert client.post("/sms/inbound", data=genuine, headers=headers).status_code == 200
+    before = stored(db)
+    # MessageSid takes in NumMedia and SmsMessageSid takes in SmsSid: a new SID, the same signature
+    replayed = swallow(swallow(genuine, "MessageSid"), "SmsMessageSid")
+    assert replayed["MessageSid"] != genuine["MessageSid"] and "SmsSid" not in replayed
+    assert signature(TOKEN, url, replayed) == headers["X-Twilio-Signature"]
+    assert client.post("/sms/inbound", data=replayed, headers=headers).status_code == 400
+    assert stored(db) == before
+    assert len(people.claims(db, people.person_by_phone(db, PHONE)["id"])) == 1
+
+
+HEX = "0123456789abcdef" * 2
+# (case, the change to a genuine form: None removes a field); every one is signed with the right token.
+MALFORMED_SIDS = [
+    ("moved boundary replay", {"MessageSid": "SM" + HEX + "NumMedia0", "SmsSid": None}),
+    ("SID wrong prefix", {"MessageSid": "SX" + HEX, "SmsSid": "SX" + HEX}),
+    ("account SID as message SID", {"MessageSid": "AC" + HEX, "SmsSid": "AC" + HEX}),
+    ("SID prefix in lowercase", {"MessageSid": "sm" + HEX, "SmsSid": "sm" + HEX}),
+    ("SID too short", {"MessageSid": "SM" + HEX[:-1], "SmsSid": "SM" + HEX[:-1]}),
+    ("SID too long", {"MessageSid": "SM" + HEX + "0", "SmsSid": "SM" + HEX + "0"}),
+    ("uppercase hex", {"MessageSid": "SM" + HEX.upper(), "SmsSid": "SM" + HEX.upper()}),
+    ("not hex", {"MessageSid": "SM" + "g" * 32, "SmsSid": "SM" + "g" * 32}),
+    ("SID with a trailing newline", {"MessageSid": "SM" + HEX + "\n", "SmsSid": "SM" + HEX + "\n"}),
+    ("SID with a space", {"MessageSid": " SM" + HEX, "SmsSid": " SM" + HEX}),
+    ("SID in other digits", {"MessageSid": "SM" + "٠" * 32, "SmsSid": "SM" + "٠" * 32}),
+    ("MessageSid and SmsSid differ", {"SmsSid": "SM" + HEX}),
+    ("only SmsSid, malformed", {"MessageSid": None, "SmsSid": "SM" + HEX + "NumMedia0"}),
+    ("no SID at all", {"MessageSid": None, "SmsSid": None}),
+    ("no AccountSid", {"AccountSid": None}),
+    ("empty AccountSid", {"AccountSid": ""}),
+    ("AccountSid too short", {"AccountSid": ACCOUNT_SID[:-1]}),
+    ("AccountSid uppercase hex", {"AccountSid": "AC" + ACCOUNT_SID[2:].upper()}),
+    ("AccountSid wrong prefix", {"AccountSid": "AX" + ACCOUNT_SID[2:]}),
+    ("AccountSid swallows the next field", {"AccountSid": ACCOUNT_SID + "ApiVersion2010-04-01", "ApiVersion": None}),
+    ("account mismatch", {"AccountSid": "AC" + HEX}),
+]
+
+
+def changed(params: dict, change: dict) -> dict:
+    params = {**params, **change}
+    return {key: value for key, value in params.items() if value is not None}
+
+
+@pytest.mark.parametrize("path", ["/sms/inbound", "/sms/status"])
+@pytest.mark.parametrize(("case", "change"), MALFORMED_SIDS, ids=[c[0] for c in MALFORMED_SIDS])
+def test_a_malformed_or_foreign_sid_is_a_bad_request_and_stores_nothing(client, app, db, path, case, change):
+    sid = "SM" + "f" * 32
+    genuine = inbound_params(PHONE, "CLAIM", sid) if path == "/sms/inbound" else status_params(sid, "failed",
+                                                                                            ErrorCode="21610")
+    if path == "/sms/status":  # a message of ours that the callback would change
+        from sms import gateway
+        from webapp.store import immediate
+
+        result = gateway.send(db, app.config, PHONE, "Your card should have come.")
+        with immediate(db):
+            db.execute("UPDATE messages SET twilio_sid = ? WHERE id = ?", ("SM" + HEX, result.message_id))
+    before = db.execute("SELECT * FROM messages").fetchall()
+    assert signed_post(client, app, path, changed(genuine, change)).status_code == 400, case
+    assert db.execute("SELECT * FROM messages").fetchall() == before
+    assert people.person_by_phone(db, PHONE) is None
+
+
+@pytest.mark.parametrize(("case", "change"), [
+    ("message SID", {}),
+    ("MMS SID", {"MessageSid": "MM" + HEX, "SmsSid": "MM" + HEX, "SmsMessageSid": "MM" + HEX}),
+    ("only MessageSid", {"SmsSid": None, "SmsMessageSid": None}),
+    ("only SmsSid", {"MessageSid": None}),
+])
+def test_well_formed_sids_are_accepted(client, app, case, change):
+    response = signed_post(client, app, "/sms/inbound", changed(inbound_params(PHONE, "HELP"), change))
+    assert response.status_code == 200, case
+    assert twiml_messages(response.data)
+
+
+@pytest.mark.parametrize(("account", "status"), [
+    ("AC" + HEX, 200), ("AC" + HEX[1:], 400), ("AC" + HEX.upper(), 400), ("ac" + HEX, 400), ("", 400), (None, 400),
+])
+def test_without_an_account_sid_set_any_well_formed_account_is_accepted(app, client, account, status):
+    app.config["TWILIO_ACCOUNT_SID"] = None
+    params = changed(inbound_params(PHONE, "HELP"), {"AccountSid": account})
+    assert signed_post(client, app, "/sms/inbound", params).status_code == status
+
+
+# -- the URL signed is the one Twilio called, its query string exactly as sent --------------------
+@pytest.mark.parametrize(("case", "query"), [
+    ("no query", ""),
+    ("plain query", "?source=twilio"),
+    ("query with trailing ?", "?next=?"),
+    ("query of question marks", "?q=??"),
+    ("percent-encoded query", "?a=%3F&b=%20x"),
+    ("unencoded characters", "?a=b c&d=é"),
+])
+def test_the_signature_covers_the_query_string_exactly_as_twilio_sent_it(client, app, db, case, query):
+    params = inbound_params(PHONE, "HELP")
+    response = signed_post(client, app, "/sms/inbound" + query, params)
+    assert response.status_code == 200, case
+    assert stored(db) == 2
+
+
+@pytest.mark.parametrize(("case", "signed_query", "sent_query"), [
+    ("trailing ? cut when signing", "?next=", "?next=?"),
+    ("trailing ? added when signing", "?next=?", "?next="),
+    ("query decoded when signing", "?a=?", "?a=%3F"),
+    ("query dropped when signing", "", "?source=twilio"),
+])
+def test_a_signature_for_another_query_string_is_refused(client, app, db, case, signed_query, sent_query):
+    params = inbound_params(PHONE, "HELP")
+    url = "https://sms.example.org/sms/inbound" + signed_query
+    response = client.post("/sms/inbound" + sent_query, data=params,
+                           headers={"X-Twilio-Signature": signature(TOKEN, url, params)})
+    assert response.status_code == 403, case
+    assert stored(db) == 0
 
 
 # -- commands, in English and in French -------------------------------------------------------
@@ -255,7 +392,7 @@ def test_after_stop_only_stop_and_start_are_answered(client, app, db):
     assert text(client, app, "CARD") == []
     person = people.person_by_phone(db, PHONE)
     assert people.application(db, person["id"])["card_received_on"] is None  # not acted on either
-    assert text(client, app, "STOP") == [expected(app, "en", "stop")]
+    assert text(client, app, "STOP") == []  # STOP is confirmed once an hour (SMS pumping)
     assert text(client, app, "START") == [expected(app, "en", "start")]
     assert text(client, app, "HELP")
 

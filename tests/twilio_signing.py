@@ -1,17 +1,18 @@
 """Signing webhook requests the way Twilio does, with twilio's own RequestValidator."""
 from __future__ import annotations
 
-import itertools
+import secrets
 import xml.etree.ElementTree as ET
 
 from twilio.request_validator import RequestValidator
 
-_sids = itertools.count(1)
+# The account the test webhooks come from; an app that sets TWILIO_ACCOUNT_SID must set this one.
+ACCOUNT_SID = "AC" + secrets.token_hex(16)
 
 
 def new_sid() -> str:
-    """A fresh, well-formed MessageSid."""
-    return f"SM{next(_sids):032x}"
+    """A fresh MessageSid as Twilio makes them: SM and 32 lowercase hex digits."""
+    return "SM" + secrets.token_hex(16)
 
 
 def signature(token: str, url: str, params: dict) -> str:
@@ -22,8 +23,15 @@ def signature(token: str, url: str, params: dict) -> str:
 def inbound_params(sender: str, body: str, sid: str | None = None, **extra: str) -> dict:
     """The form Twilio posts for an incoming SMS."""
     sid = sid or new_sid()
-    return {"MessageSid": sid, "SmsSid": sid, "AccountSid": "AC" + "0" * 32,
-            "From": sender, "To": "+33700000000", "Body": body, "NumMedia": "0", **extra}
+    return {"MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid, "AccountSid": ACCOUNT_SID,
+            "From": sender, "To": "+33700000000", "Body": body, "NumMedia": "0", "NumSegments": "1",
+            "SmsStatus": "received", "ApiVersion": "2010-04-01", **extra}
+
+
+def status_params(sid: str, status: str, *, account_sid: str = ACCOUNT_SID, **extra: str) -> dict:
+    """The form Twilio posts in a status callback for our message `sid`."""
+    return {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status,
+            "AccountSid": account_sid, "ApiVersion": "2010-04-01", **extra}
 
 
 def signed_post(client, app, path: str, params: dict, *, token: str | None = None, url: str | None = None):
