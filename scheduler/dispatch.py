@@ -9,19 +9,23 @@ Guarantees, and what carries them:
   adopted instead of sent again. With Twilio, the one message that can go out twice is the one
   in flight when the pass died: accepted by Twilio but its answer not yet written. Passes send one
   at a time, so that is at most one message per dead pass. Outbox sends are exactly-once: the
-  message and the reminder's `sent` are written in the same transaction.
+  message and the reminder's `sent` are written in the same transaction;
+- one row no pass can make sense of (a date that does not parse, a kind with no text) stops only
+  itself: any error deciding or handling it, other than the database's own, marks it `failed` with
+  the error, and the rest of the chunk and every later pass go on (`DispatchPass._guarded`).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
 import socket
 import sqlite3
 import time as wallclock
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Flask
 from sqlite_utils import Database
@@ -42,17 +46,23 @@ OUTBOX_CHUNK = 500
 MAX_CHUNK = 50
 # What a dry run reports for each decision that would change a reminder.
 DRY_RUN_OUTCOMES = {"send": "sent", "adopt": "sent", "mute": "muted", "postpone": "postponed",
-                    "expire": "expired", "supersede": "superseded"}
+                    "expire": "expired", "supersede": "superseded", "fail": "failed"}
 
 
 @dataclass(frozen=True)
 class Decision:
-    """What to do with one claimed reminder; `at` for postponements, `body` for sends."""
+    """What to do with one claimed reminder; `at` for postponements, `body` for sends, `error` for
+    a row that could not be decided."""
 
-    action: str  # send | adopt | mute | supersede | postpone | expire | gone
+    action: str  # send | adopt | mute | supersede | postpone | expire | gone | fail
     at: datetime | None = None
     body: str | None = None
     message_id: int | None = None
+    error: str | None = None
+
+
+def _error_text(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 class DispatchPass:
@@ -124,7 +134,8 @@ class DispatchPass:
             persons = self._people(chunk)
             for row, decision in self._decide(chunk, persons):
                 if decision.action in DRY_RUN_OUTCOMES:
-                    detail = decision.body or (f"until {decision.at:%Y-%m-%dT%H:%MZ}" if decision.at else "")
+                    detail = decision.body or decision.error or (
+                        f"until {decision.at:%Y-%m-%dT%H:%MZ}" if decision.at else "")
                     report.lines.append(self._line(row, persons, DRY_RUN_OUTCOMES[decision.action], detail))
         return report
 
@@ -140,27 +151,38 @@ class DispatchPass:
         follow = reminders.followups(self.db, sorted({row["person_id"] for row in firsts}))
         posted = reminders.claim_posted_dates(
             self.db, sorted({row["person_id"] for row in firsts if row["kind"] == rules.CLAIM_DUE}))
+        # The lookups above only fetch text; each row's values are read in its own decision, so
+        # one that does not parse fails that row alone.
         decisions = []
         for row in rows:
-            person = persons.get(row["person_id"])
-            if person is None:  # erased meanwhile
-                decision = Decision("gone")
-            elif row["id"] in accepted:  # a dead pass had it accepted: never send it again
-                decision = Decision("adopt", message_id=accepted[row["id"]])
-                reminded.add(person["id"])
-            elif row["state"] == "sending" and row["next_attempt_at"] < iso(self.cutoff):
-                decision = Decision("expire")  # left by a pass that died longer ago than the window
-            elif person["opted_out_at"]:
-                decision = Decision("mute")
-            elif (days := self._days_to_followup(row, follow)) is not None and days <= 1:
-                decision = Decision("supersede")  # so late its follow-up is due too: send only that
-            elif person["id"] in reminded:
-                decision = Decision("postpone", at=self.tomorrow)
-            else:
-                decision = Decision("send", body=self._body(row, person, days, posted))
-                reminded.add(person["id"])
+            try:
+                decision = self._decision(row, persons.get(row["person_id"]), reminded, accepted, follow, posted)
+            except sqlite3.OperationalError:
+                raise  # the database's fault, not the row's: the lease brings the chunk back
+            except Exception as error:
+                log.exception("reminder %s: cannot decide what to do with it", row["id"])
+                decision = Decision("fail", error=_error_text(error))
             decisions.append((row, decision))
         return decisions
+
+    def _decision(self, row: dict, person: dict | None, reminded: set[int], accepted: dict[int, int],
+                  follow: dict, posted: dict) -> Decision:
+        if person is None:  # erased meanwhile
+            return Decision("gone")
+        if row["id"] in accepted:  # a dead pass had it accepted: never send it again
+            reminded.add(person["id"])
+            return Decision("adopt", message_id=accepted[row["id"]])
+        if row["state"] == "sending" and row["next_attempt_at"] < iso(self.cutoff):
+            return Decision("expire")  # left by a pass that died longer ago than the window
+        if person["opted_out_at"]:
+            return Decision("mute")
+        if (days := self._days_to_followup(row, follow)) is not None and days <= 1:
+            return Decision("supersede")  # so late its follow-up is due too: send only that
+        if person["id"] in reminded:
+            return Decision("postpone", at=self.tomorrow)
+        decision = Decision("send", body=self._body(row, person, days, posted))
+        reminded.add(person["id"])
+        return decision
 
     def _days_to_followup(self, row: dict, follow: dict) -> int | None:
         """Local days from today to the follow-up of a first reminder (None: no follow-up in play)."""
@@ -173,7 +195,7 @@ class DispatchPass:
         # The text says what is true at send time, however late: the claim's real age, the days
         # really left until the follow-up.
         posted_on = posted.get((row["person_id"], row["subject"])) if row["kind"] == rules.CLAIM_DUE else None
-        days = (self.today - posted_on).days if posted_on else None
+        days = (self.today - date.fromisoformat(posted_on)).days if posted_on else None
         key = (row["kind"], row["subject"], texts.language_of(person["lang"]), days, followup)
         if key not in self._bodies:
             self._bodies[key] = texts.render(row["kind"], row["subject"], person["lang"], self.config,
@@ -189,28 +211,63 @@ class DispatchPass:
         # sent in the same transaction makes them exactly-once (no window for a crash between the two)
         # and 500 cost one commit instead of three each through `gateway.send` (bench/reminders.py:
         # about 2.3 times the rate of the per-message path).
-        with immediate(self.db):
-            for row, decision in decisions:
-                if decision.action == "send" and not self.batched:
-                    continue
-                lines.append(self._apply(row, decision, persons))
+        in_chunk = [(row, decision) for row, decision in decisions if decision.action != "send" or self.batched]
+        try:
+            with immediate(self.db):
+                lines += [self._apply(row, decision, persons) for row, decision in in_chunk]
+        except sqlite3.OperationalError:
+            raise
+        except Exception:  # one row broke the chunk's transaction, all rolled back: again, one savepoint a row
+            log.warning("a reminder failed inside a chunk of %d: applying them one by one", len(in_chunk))
+            with immediate(self.db):
+                lines += [self._guarded(row, persons, functools.partial(self._apply, row, decision, persons))
+                          for row, decision in in_chunk]
         for row, decision in decisions:
             if decision.action == "send" and not self.batched:
-                at = self.clock()
-                if self.quiet.contains(at):  # the quiet hours began during this chunk
-                    with immediate(self.db):
-                        done = reminders.mark_postponed(self.db, row["id"], self.owner, self.quiet.end_after(at), at)
-                    lines.append(self._line(row, persons, "postponed" if done else "lost", "quiet hours"))
-                    continue
-                if wallclock.monotonic() - claimed_at > self.lease.total_seconds() / 2:
-                    with immediate(self.db):  # running late: hand the rest back with a fresh chance
-                        reminders.mark_postponed(self.db, row["id"], self.owner, self.now, self.now)
-                    continue
-                lines.append(self._send(row, decision, persons[row["person_id"]]))
+                line = self._guarded(row, persons,
+                                     functools.partial(self._send_in_time, row, decision, persons, claimed_at))
+                if line:
+                    lines.append(line)
         return lines
+
+    def _guarded(self, row: dict, persons: dict[int, dict], handle: Callable[[], Line | None]) -> Line | None:
+        """Handle one row; an error that is the row's (not the database's) marks it `failed`, alone.
+
+        Inside a transaction the row's writes are in a savepoint of their own, so a row that fails
+        half-way (its message logged, say) leaves nothing behind.
+        """
+        try:
+            if self.db.conn.in_transaction:
+                with immediate(self.db):  # nested: a savepoint
+                    return handle()
+            return handle()
+        except sqlite3.OperationalError:
+            raise  # locked, read-only, I/O: the rows stay leased and the next pass takes them back
+        except Exception as error:
+            log.exception("reminder %s: failed while handling it", row["id"])
+            return self._fail(row, persons, _error_text(error))
+
+    def _fail(self, row: dict, persons: dict[int, dict], error: str) -> Line:
+        with immediate(self.db):
+            done = reminders.mark_failed(self.db, row["id"], self.owner, error, self.now, attempted=False)
+        return self._line(row, persons, "failed" if done else "lost", error)
+
+    def _send_in_time(self, row: dict, decision: Decision, persons: dict[int, dict], claimed_at: float) -> Line | None:
+        at = self.clock()
+        if self.quiet.contains(at):  # the quiet hours began during this chunk
+            with immediate(self.db):
+                done = reminders.mark_postponed(self.db, row["id"], self.owner, self.quiet.end_after(at), at)
+            return self._line(row, persons, "postponed" if done else "lost", "quiet hours")
+        if wallclock.monotonic() - claimed_at > self.lease.total_seconds() / 2:
+            with immediate(self.db):  # running late: hand the rest back with a fresh chance
+                reminders.mark_postponed(self.db, row["id"], self.owner, self.now, self.now)
+            return None
+        return self._send(row, decision, persons[row["person_id"]])
 
     def _apply(self, row: dict, decision: Decision, persons: dict[int, dict]) -> Line:
         rid, action = row["id"], decision.action
+        if action == "fail":
+            return self._fail(row, persons, decision.error)
         if action == "gone":
             return self._line(row, persons, "lost", "person erased")
         if action == "adopt":
@@ -260,7 +317,7 @@ class DispatchPass:
             return self._line(row, persons, "lost", "person erased")
         except Exception as error:  # a backend bug must not kill the pass, nor retry one row forever
             log.exception("reminder %s: unexpected error from the gateway", row["id"])
-            result = gateway.SendResult(0, "failed", error=f"{type(error).__name__}: {error}", transient=True)
+            result = gateway.SendResult(0, "failed", error=_error_text(error), transient=True)
         with immediate(self.db):
             if result.ok:
                 done = reminders.mark_sent(self.db, row["id"], self.owner, result.message_id, self.now)

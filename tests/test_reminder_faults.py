@@ -10,6 +10,7 @@ import pytest
 
 from scheduler import rules
 from scheduler.dispatch import run_pass
+from sms import gateway
 from tests.reminder_setup import DUE, card_due, plan_card_reminders
 from webapp import journey
 from webapp.store import iso, parse_iso, people, reminders
@@ -19,9 +20,16 @@ BAD, UNSUBSCRIBED, DOWN = "+33611111111", "+33622222222", "+33633333333"
 
 
 @pytest.fixture
-def app_config(app_config, fake_twilio):
-    return dict(app_config, **fake_twilio.config(TWILIO_TIMEOUT_SECONDS=0.5, SEND_MAX_ATTEMPTS=4,
-                                                 SEND_RETRY_BASE_SECONDS=60))
+def backend() -> str:
+    """The SMS backend of the test's app (a test may parametrize it)."""
+    return "twilio"
+
+
+@pytest.fixture
+def app_config(app_config, fake_twilio, backend):
+    config = dict(app_config, **fake_twilio.config(TWILIO_TIMEOUT_SECONDS=0.5, SEND_MAX_ATTEMPTS=4,
+                                                   SEND_RETRY_BASE_SECONDS=60))
+    return config if backend == "twilio" else dict(config, SMS_BACKEND=backend)
 
 
 def closed_port_url() -> str:
@@ -136,3 +144,81 @@ def test_instants_are_written_zero_padded_and_read_back(moment, text):
 def test_anything_iso_did_not_write_is_refused(text):
     with pytest.raises(ValueError):
         parse_iso(text)
+
+
+# -- a corrupt row among good ones: it fails alone, everything else goes on -----------------------
+# What a row can hold that no pass can make sense of (the first is what `CLAIM 1/1/0100` used to
+# plan); each is planted on the claim of one person whose first claim reminder is due at DUE.
+CORRUPTIONS = {
+    "follow-up due in year 100, unpadded": "UPDATE reminders SET due_at = '100-02-15T09:00:00Z'"
+                                           " WHERE person_id = :pid AND kind = 'claim_followup'",
+    "claim posted on no date": "UPDATE claims SET posted_on = '100-1-1' WHERE person_id = :pid",
+    "reminder of a kind with no text": "UPDATE reminders SET kind = 'claim_nonsense'"
+                                       " WHERE person_id = :pid AND kind = 'claim_due'",
+}
+CLAIMANT, VICTIM, LATECOMER = "+33644444444", "+33655555555", "+33666666666"
+
+
+def plan_claim_reminder(db, phone: str) -> int:
+    """A person whose first claim reminder falls due at DUE; their id."""
+    clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
+    pid = journey.person_for(db, phone, "fr", clock)["id"]
+    journey.record_claim(db, pid, (DUE - timedelta(days=rules.Delays().claim)).date(), clock)
+    return pid
+
+
+def outbound_to(db, backend: str, fake_twilio) -> Counter:
+    if backend == "twilio":
+        return Counter(message["To"] for message in fake_twilio.messages)
+    return Counter(row[0] for row in db.execute("SELECT phone FROM messages WHERE direction = 'outbound'"))
+
+
+@pytest.mark.parametrize("backend", ["twilio", "outbox"])
+@pytest.mark.parametrize("corruption", list(CORRUPTIONS))
+def test_a_corrupt_row_fails_alone_and_every_other_reminder_is_sent(app, db, fake_twilio, backend, corruption):
+    good = PHONES[:4]
+    ids = plan_card_reminders(db, good)
+    claimant = plan_claim_reminder(db, CLAIMANT)
+    victim = plan_claim_reminder(db, VICTIM)
+    db.execute(CORRUPTIONS[corruption], {"pid": victim})
+    db.conn.commit()
+
+    assert run_pass(app, DUE, dry_run=True).count("failed") == 1
+    report = run_pass(app, DUE)  # raised, leaving the whole chunk `sending`, before
+
+    assert outbound_to(db, backend, fake_twilio) == Counter(good + [CLAIMANT])
+    assert all(card_due(db, ids[phone])["state"] == "sent" for phone in good)
+    assert [r["state"] for r in reminders.for_person(db, claimant) if r["kind"] == rules.CLAIM_DUE] == ["sent"]
+    broken = [r for r in reminders.for_person(db, victim) if r["state"] not in ("scheduled",)]
+    assert [r["state"] for r in broken] == ["failed"] and broken[0]["last_error"]
+    assert report.count("failed") == 1
+    assert db.execute("SELECT COUNT(*) FROM reminders WHERE state = 'sending'").fetchone()[0] == 0
+
+    # Later passes go on: a reminder due since is sent, and the broken row is never taken again.
+    latecomer = plan_card_reminders(db, [LATECOMER])[LATECOMER]
+    later = run_pass(app, DUE + timedelta(minutes=1))
+    assert (later.count("sent"), later.count("failed")) == (1, 0)
+    assert card_due(db, latecomer)["state"] == "sent"
+    assert outbound_to(db, backend, fake_twilio)[VICTIM] == 0
+    assert db.execute("SELECT COUNT(*) FROM reminders WHERE state = 'sending'").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("backend", ["outbox"])
+def test_an_error_sending_one_outbox_message_fails_it_alone_and_logs_nothing_for_it(app, db, monkeypatch, backend):
+    good = PHONES[:4]
+    ids = plan_card_reminders(db, good + [VICTIM])
+    deliver = gateway.outbox_deliver
+
+    def broken_for_the_victim(config, phone, body):
+        if phone == VICTIM:
+            raise RuntimeError("outbox bug")
+        return deliver(config, phone, body)
+
+    monkeypatch.setattr(gateway, "outbox_deliver", broken_for_the_victim)
+    report = run_pass(app, DUE)
+
+    assert outbound_to(db, backend, None) == Counter(good)
+    assert all(card_due(db, ids[phone])["state"] == "sent" for phone in good)
+    victim = card_due(db, ids[VICTIM])
+    assert (victim["state"], victim["message_id"]) == ("failed", None) and "outbox bug" in victim["last_error"]
+    assert report.count("failed") == 1

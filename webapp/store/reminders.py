@@ -1,7 +1,7 @@
 """Storage of reminder rows: planning them from rules, and the states they move through."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlite_utils import Database
 
@@ -132,11 +132,13 @@ def followups(db: Database, person_ids: list[int]) -> dict[tuple[int, str, str],
         (*person_ids, *FOLLOWUP_OF.values()))}
 
 
-def claim_posted_dates(db: Database, person_ids: list[int]) -> dict[tuple[int, str], date]:
-    """(person id, claim number as a reminder subject) -> the day that feuille de soins was posted."""
+def claim_posted_dates(db: Database, person_ids: list[int]) -> dict[tuple[int, str], str]:
+    """(person id, claim number as a reminder subject) -> the day that feuille de soins was posted,
+    as stored (YYYY-MM-DD): the pass reads it for the one reminder that needs it, so a damaged
+    value fails that reminder alone."""
     if not person_ids:
         return {}
-    return {(row["person_id"], str(row["number"])): date.fromisoformat(row["posted_on"]) for row in rows(db,
+    return {(row["person_id"], str(row["number"])): row["posted_on"] for row in rows(db,
         f"SELECT person_id, number, posted_on FROM claims WHERE person_id IN ({marks(person_ids)})", tuple(person_ids))}
 
 
@@ -170,9 +172,11 @@ def mark_retry(db: Database, reminder_id: int, owner: str, at: datetime, error: 
                    last_error=error)
 
 
-def mark_failed(db: Database, reminder_id: int, owner: str, error: str, now: datetime) -> bool:
-    """A permanent failure, or the last attempt: never tried again."""
-    return _finish(db, reminder_id, owner, now, "failed", attempted=True, last_error=error)
+def mark_failed(db: Database, reminder_id: int, owner: str, error: str, now: datetime, *,
+                attempted: bool = True) -> bool:
+    """A permanent failure, or the last attempt: never tried again. `attempted=False`: the row
+    itself could not be handled (damaged data), the provider was never called."""
+    return _finish(db, reminder_id, owner, now, "failed", attempted=attempted, last_error=error)
 
 
 def mark_postponed(db: Database, reminder_id: int, owner: str, at: datetime, now: datetime) -> bool:
