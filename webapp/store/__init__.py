@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -119,6 +120,20 @@ def thread_db() -> Database:
     return db
 
 
+def drop_failed_thread_db(exc: BaseException | None = None) -> None:
+    """After a request that failed on a database error, close this thread's connection: the next opens anew.
+
+    A connection opened while the file could not be written stays read-only for good, and one that met an
+    I/O error is not to be trusted: without this, the worker would answer 500 until restarted.
+    """
+    held = getattr(_thread_connections, "held", None)
+    if held is None or not isinstance(exc, sqlite3.Error):
+        return
+    _thread_connections.held = None
+    with contextlib.suppress(sqlite3.Error):
+        held[1].close()
+
+
 def close_db(_exc: BaseException | None = None) -> None:
     """Close the context's database, if one was opened."""
     db = g.pop("db", None)
@@ -131,4 +146,5 @@ def init_app(app: Flask) -> None:
     from webapp.store.migrations import migrate_command
 
     app.teardown_appcontext(close_db)
+    app.teardown_request(drop_failed_thread_db)
     app.cli.add_command(migrate_command)

@@ -1,0 +1,42 @@
+"""Database faults under the webhook: a connection that failed is not kept, so a worker recovers by itself."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlite_utils import Database
+
+import webapp.store
+from tests.twilio_signing import inbound_params, signed_post
+
+PHONE = "+33612345678"
+TOKEN = "faults-token"
+
+
+@pytest.fixture
+def app_config(app_config):
+    # A 500 as gunicorn would answer it, rather than the exception raised into the test.
+    return dict(app_config, TWILIO_AUTH_TOKEN=TOKEN, PUBLIC_BASE_URL="https://sms.example.org",
+                PROPAGATE_EXCEPTIONS=False)
+
+
+def read_only(path: str) -> Database:
+    """The connection SQLite opens on a file the process may not write (it falls back to read-only).
+
+    The tests run as root, whom file modes do not stop: the same state is asked for explicitly.
+    """
+    return Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
+
+
+def test_a_worker_recovers_once_the_database_is_writable_again(app, client, db, monkeypatch):
+    real_connect, faults = webapp.store.connect, [read_only]
+    monkeypatch.setattr(webapp.store, "connect", lambda path: (faults.pop() if faults else real_connect)(path))
+    failed = signed_post(client, app, "/sms/inbound", inbound_params(PHONE, "HELP"))
+    assert failed.status_code == 500
+    assert db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
+    # The fault is gone (permissions restored): the same worker thread answers and stores again.
+    params = inbound_params(PHONE, "HELP")
+    answered = signed_post(client, app, "/sms/inbound", params)
+    assert answered.status_code == 200, answered.data
+    assert db.execute("SELECT twilio_sid FROM messages WHERE direction = 'inbound'").fetchall() == [
+        (params["MessageSid"],)]
