@@ -172,8 +172,12 @@ def test_the_same_sid_is_applied_once(app, db):
     assert len(people.claims(db, person["id"])) == 1
 
 
+# Eleven different texts (loop protection never applies): only the budget can hold a reply back.
+DIFFERENT_TEXTS = ["HELP", "RIB", "STATUS", "AIDE", "ETAT", "INFO", "?", "hello", "bonjour", "merci", "thanks"]
+
+
 def test_the_reply_budget_is_per_hour_and_per_number(app, db):
-    answers = [handle(app, db, f"RIB {i}", f"SM{i}") for i in range(11)]
+    answers = [handle(app, db, body, f"SM{i}") for i, body in enumerate(DIFFERENT_TEXTS)]
     assert all(answers[:10]) and answers[10] is None
     assert handle(app, db, "RIB", "SMother", sender="+33698765432")  # another number is not affected
     later = FIXED_NOW + timedelta(hours=1, minutes=1)
@@ -181,8 +185,8 @@ def test_the_reply_budget_is_per_hour_and_per_number(app, db):
 
 
 def test_a_stop_confirmation_is_outside_the_budget(app, db):
-    for i in range(10):
-        handle(app, db, f"HELP {i}", f"SM{i}")
+    for i, body in enumerate(DIFFERENT_TEXTS[:10]):
+        handle(app, db, body, f"SM{i}")
     assert handle(app, db, "HELP", "SMx") is None
     assert handle(app, db, "STOP", "SMstop").startswith("You will get no more messages")
 
@@ -210,7 +214,7 @@ def test_delete_from_a_number_we_never_knew_is_answered_three_times_an_hour(app,
 
 
 def test_the_reply_budget_outlives_delete(app, db):
-    answers = [handle(app, db, f"RIB {i}", f"SM{i}") for i in range(9)]
+    answers = [handle(app, db, body, f"SM{i}") for i, body in enumerate(DIFFERENT_TEXTS[:9])]
     assert all(answers) and handle(app, db, "DELETE", "SMdel")  # the tenth reply of the hour
     assert people.person_by_phone(db, PHONE) is None
     assert handle(app, db, "HELP", "SMagain") is None  # a new person, but the same number's hour
@@ -303,3 +307,60 @@ def test_a_day_and_month_long_past_asks_for_the_year_and_records_nothing(app, db
 def test_a_day_and_month_within_six_months_still_takes_the_last_such_day(app, db, body, posted_on):
     assert handle(app, db, body, "SMrecent").startswith("Noted")
     assert people.claims(db, people.person_by_phone(db, PHONE)["id"])[0]["posted_on"] == posted_on
+
+
+# -- loop protection on folded text, one STOP confirmation an hour (SMS pumping) --------------
+STOP_VARIANTS = ([f"STOP {n}" for n in range(20)] + [f"please stop{'!' * n}" for n in range(1, 21)]
+                 + [f"Arrêt {n}" for n in range(20)])
+
+
+def test_sixty_stop_variants_in_an_hour_get_one_confirmation_and_opt_out(app, db):
+    assert len(set(STOP_VARIANTS)) == 60
+    answers = [handle(app, db, body, f"SMstop{i}", now=FIXED_NOW + timedelta(seconds=59 * i))
+               for i, body in enumerate(STOP_VARIANTS)]
+    assert answers[0] and answers[1:] == [None] * 59
+    assert people.person_by_phone(db, PHONE)["opted_out_at"]
+    assert db.execute("SELECT COUNT(*) FROM messages WHERE direction = 'outbound'").fetchone()[0] == 1
+
+
+def test_a_stop_after_start_within_the_hour_is_applied_silently_and_confirmed_an_hour_on(app, db):
+    at = [FIXED_NOW + timedelta(minutes=minutes) for minutes in (0, 10, 40, 61)]
+    assert handle(app, db, "STOP", "SMs1", now=at[0])
+    assert handle(app, db, "START", "SMs2", now=at[1])
+    assert handle(app, db, "stop please", "SMs3", now=at[2]) is None
+    assert people.person_by_phone(db, PHONE)["opted_out_at"]  # applied all the same
+    assert handle(app, db, "ARRET", "SMs4", now=at[3])  # the hour since the confirmation is over
+
+
+def test_stop_and_delete_over_and_over_get_one_stop_confirmation_an_hour(app, db):
+    answers = [handle(app, db, body, f"SMsd{i}", now=FIXED_NOW + timedelta(minutes=i))
+               for i, body in enumerate(["STOP", "DELETE"] * 10)]
+    assert answers[0] and answers[2::2] == [None] * 9  # DELETE erased the log, not the hour's count
+
+
+@pytest.mark.parametrize("bodies", [
+    ["HELP 1", "help 2!!", "Help, 3.", "HELP  4", "hélp 5 ?"],
+    ["Your message was received. Thank you! #1", "your message was received thank you (2)",
+     "YOUR MESSAGE WAS RECEIVED - THANK YOU 3", "Your message was received. Thank you! #4"],
+    ["OK 1", "ok 2", "Ok. 3", "O K 4", "ok 5", "ok 6"],
+    ["مرحبا ١", "مرحبا ٢", "مرحبا ٣", "مرحبا ٤"],
+])
+def test_a_loop_of_the_same_words_is_cut_whatever_digits_case_accents_punctuation_or_spaces(app, db, bodies):
+    answers = [handle(app, db, body, f"SMloop{i}", now=FIXED_NOW + timedelta(minutes=i))
+               for i, body in enumerate(bodies)]
+    limit = app.config["SMS_MAX_REPEATS_PER_HOUR"]
+    assert [a is not None for a in answers] == [True] * limit + [False] * (len(bodies) - limit)
+    after = FIXED_NOW + timedelta(minutes=len(bodies))
+    assert handle(app, db, "STATUS", "SMstatus", now=after)  # other commands are still answered
+    assert handle(app, db, "RIB", "SMrib", now=after)
+
+
+@pytest.mark.parametrize("bodies", [
+    ["HELP", "RIB", "STATUS", "AIDE", "ETAT"],
+    ["مرحبا", "شكرا", "نعم", "لا", "سلام"],  # letters of every script count, not only A-Z
+    ["Bonjour", "Bonsoir", "Bon", "Bonne", "Bonjour madame"],
+])
+def test_different_texts_are_all_answered(app, db, bodies):
+    answers = [handle(app, db, body, f"SMdiff{i}", now=FIXED_NOW + timedelta(minutes=i))
+               for i, body in enumerate(bodies)]
+    assert all(answers)

@@ -13,7 +13,15 @@ from pathlib import Path
 from flask import Flask, current_app, g
 from sqlite_utils import Database
 
-BUSY_TIMEOUT_MS = 10_000
+# Every wait for the write lock ends within this (SQLite's busy handler), well inside the 15 s Twilio waits
+# for a webhook's answer: a long write elsewhere (a migration, a backup, an operator's shell) turns into a
+# prompt 503, never a hang. Readers never wait on writers (WAL).
+BUSY_TIMEOUT_MS = 5_000
+_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
+class Busy(sqlite3.OperationalError):
+    """The write lock stayed taken for the whole busy timeout: nothing was written, try again shortly."""
 
 
 def connect(path: str | Path) -> Database:
@@ -25,6 +33,9 @@ def connect(path: str | Path) -> Database:
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are overwritten with zeros, not only unlinked: DELETE erases the number from the file
+    # (some builds of SQLite default to off).
+    db.execute("PRAGMA secure_delete = ON")
     return db
 
 
@@ -35,7 +46,12 @@ def immediate(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode & 0xFF in _BUSY_CODES:  # extended codes (BUSY_SNAPSHOT…) keep the primary
+            raise Busy(str(error)) from error
+        raise
     try:
         yield db
     except BaseException:

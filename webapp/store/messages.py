@@ -12,15 +12,15 @@ from webapp.store import iso, one, rows
 def add_message(db: Database, *, direction: str, phone: str, body: str, status: str,
                 now: datetime, person_id: int | None = None, twilio_sid: str | None = None,
                 reply_to: int | None = None, reminder_id: int | None = None,
-                error_code: int | None = None) -> int:
-    """Log one SMS; return its id."""
+                error_code: int | None = None, loop_key: str | None = None) -> int:
+    """Log one SMS; return its id. `loop_key`: an inbound text as loop protection compares it."""
     encoded = measure(body)
     cursor = db.execute(
         "INSERT INTO messages (direction, person_id, phone, body, encoding, segments, status,"
-        " twilio_sid, error_code, reply_to, reminder_id, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " twilio_sid, error_code, reply_to, reminder_id, created_at, updated_at, loop_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (direction, person_id, phone, body, encoded.encoding, encoded.segments, status,
-         twilio_sid, error_code, reply_to, reminder_id, iso(now), iso(now)),
+         twilio_sid, error_code, reply_to, reminder_id, iso(now), iso(now), loop_key),
     )
     return cursor.lastrowid
 
@@ -63,12 +63,20 @@ def reply_to(db: Database, message_id: int) -> dict | None:
     return one(db, "SELECT * FROM messages WHERE reply_to = ? ORDER BY id LIMIT 1", (message_id,))
 
 
-def traffic_since(db: Database, phone: str, body: str, since: datetime) -> tuple[int, int]:
-    """Since `since`: how many replies this number got, and how many times it sent exactly this text."""
+def traffic_since(db: Database, phone: str, loop_key: str, since: datetime) -> tuple[int, int]:
+    """Since `since`: how many replies this number got, and how many texts with this loop key it sent."""
     return db.conn.execute(
         "SELECT COUNT(*) FILTER (WHERE direction = 'outbound' AND reply_to IS NOT NULL),"
-        " COUNT(*) FILTER (WHERE direction = 'inbound' AND body = ?)"
-        " FROM messages WHERE phone = ? AND created_at >= ?", (body, phone, iso(since))).fetchone()
+        " COUNT(*) FILTER (WHERE direction = 'inbound' AND loop_key = ?)"
+        " FROM messages WHERE phone = ? AND created_at >= ?", (loop_key, phone, iso(since))).fetchone()
+
+
+def replies_to_key_since(db: Database, phone: str, loop_key: str, since: datetime) -> int:
+    """Since `since`: how many replies this number got to texts with this loop key (STOP confirmations)."""
+    return db.conn.execute(
+        "SELECT COUNT(*) FROM messages AS reply JOIN messages AS text ON text.id = reply.reply_to"
+        " WHERE reply.phone = ? AND reply.created_at >= ? AND reply.direction = 'outbound' AND text.loop_key = ?",
+        (phone, iso(since), loop_key)).fetchone()[0]
 
 
 def set_status(db: Database, message_id: int, status: str, now: datetime,
@@ -79,12 +87,15 @@ def set_status(db: Database, message_id: int, status: str, now: datetime,
         (status, error_code, iso(now), message_id))
 
 
-def keep_reply_times(db: Database, sender_key: str, phone: str, since: datetime) -> None:
-    """Before an erasure: keep when this number got replies since `since`, under its key only."""
+def keep_reply_times(db: Database, sender_key: str, phone: str, since: datetime, stop_key: str) -> None:
+    """Before an erasure: keep when this number got replies since `since`, and which were STOP
+    confirmations (replies to texts with `stop_key`), under its key only."""
     db.conn.execute(
-        "INSERT INTO erased_replies (sender_key, replied_at) SELECT ?, created_at FROM messages"
-        " WHERE phone = ? AND direction = 'outbound' AND reply_to IS NOT NULL AND created_at >= ?",
-        (sender_key, phone, iso(since)))
+        "INSERT INTO erased_replies (sender_key, replied_at, to_stop)"
+        " SELECT ?, reply.created_at, text.loop_key IS ? FROM messages AS reply"
+        " JOIN messages AS text ON text.id = reply.reply_to"
+        " WHERE reply.phone = ? AND reply.direction = 'outbound' AND reply.created_at >= ?",
+        (sender_key, stop_key, phone, iso(since)))
 
 
 def note_delete_reply(db: Database, sender_key: str, now: datetime) -> None:
@@ -93,8 +104,8 @@ def note_delete_reply(db: Database, sender_key: str, now: datetime) -> None:
                     (sender_key, iso(now)))
 
 
-def erased_replies_since(db: Database, sender_key: str, since: datetime) -> tuple[int, int]:
-    """Replies the number behind `sender_key` got since `since` that no log shows: all, and to DELETE."""
+def erased_replies_since(db: Database, sender_key: str, since: datetime) -> tuple[int, int, int]:
+    """Replies the number behind `sender_key` got since `since` that no log shows: all, to DELETE, to STOP."""
     return db.conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(to_delete), 0) FROM erased_replies WHERE sender_key = ? AND replied_at >= ?",
-        (sender_key, iso(since))).fetchone()
+        "SELECT COUNT(*), COALESCE(SUM(to_delete), 0), COALESCE(SUM(to_stop), 0) FROM erased_replies"
+        " WHERE sender_key = ? AND replied_at >= ?", (sender_key, iso(since))).fetchone()

@@ -138,6 +138,16 @@ def m005_erased_replies(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_loop_keys(db: Database) -> None:
+    # Loop protection compares an inbound text folded (case, accents, punctuation, digits, spaces gone), not
+    # its exact body: "HELP 1", "help 2!!" are the same text. NULL on outbound rows and on rows from before.
+    # The hour's lookups go through messages_phone (phone, created_at), which bounds them to one number's hour.
+    # to_stop: the reply was a STOP confirmation, sent at most once an hour per number, DELETE or not.
+    db.execute("ALTER TABLE messages ADD COLUMN loop_key TEXT")
+    db.execute("ALTER TABLE erased_replies ADD COLUMN to_stop INTEGER NOT NULL DEFAULT 0")
+
+
 class SchemaNotReady(RuntimeError):
     """The database file lacks migrations: the operator must run `flask --app wsgi migrate`."""
 
