@@ -96,6 +96,18 @@ def test_cleanup_deletes_old_cancelled_reminders_and_blanks_old_texts_only(app, 
     assert db.execute("SELECT COUNT(*) FROM erased_replies").fetchone()[0] == 1  # the last hour's stays
 
 
+def test_cleanup_empties_the_wal_so_no_old_page_of_an_erased_text_stays(app, db):
+    db.execute("INSERT INTO messages (direction, phone, body, encoding, segments, status, created_at,"
+               " updated_at) VALUES ('inbound', '+33698765432', 'ETAT', 'GSM-7', 1, 'received', ?, ?)",
+               (iso(utcnow()), iso(utcnow())))
+    db.execute("DELETE FROM messages WHERE phone = '+33698765432'")  # as a worker killed before its checkpoint
+    db.conn.commit()
+    wal = Path(app.config["DATABASE"] + "-wal")
+    assert b"98765432" in wal.read_bytes()
+    cleanup(app)
+    assert wal.stat().st_size == 0
+
+
 @pytest.mark.slow
 def test_two_scheduler_processes_by_mistake_send_each_reminder_once_and_stop_on_sigterm(app_config, db):
     plan_due_now(db, 200)
