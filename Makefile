@@ -39,6 +39,7 @@ test: translations
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: translations
 	$(BIN)/python bench/pwa_weight.py

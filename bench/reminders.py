@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scheduler.dispatch import run_pass  # noqa: E402
 from sms import gateway  # noqa: E402
-from webapp import create_app  # noqa: E402
+from webapp.app import create_app  # noqa: E402
 from webapp.store import connect, iso  # noqa: E402
 from webapp.store.migrations import apply  # noqa: E402
 

@@ -69,7 +69,7 @@ def reference_app(core: str):
     least write any idempotent reply needs, through the same storage functions as the real core).
     A measuring device for the figures, never the service."""
     import sms.inbound
-    from webapp.store import immediate, people, utcnow
+    from webapp.store import immediate, people, retention, utcnow
     from webapp.store import messages as message_store
     from wsgi import app
 
@@ -79,7 +79,7 @@ def reference_app(core: str):
             if message_store.by_twilio_sid(db, message.sid) is None:
                 person = people.person_by_phone(db, message.sender) or people.ensure_person(
                     db, message.sender, "fr", now)
-                message_store.traffic_since(db, message.sender, message.body, now - sms.inbound.WINDOW)
+                message_store.traffic_since(db, message.sender, message.body, now - retention.REPLY_WINDOW)
                 inbound_id = message_store.add_message(db, direction="inbound", phone=message.sender,
                                                        body=message.body, status="received", now=now,
                                                        person_id=person["id"], twilio_sid=message.sid)

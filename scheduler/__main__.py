@@ -8,7 +8,7 @@ import sys
 import click
 
 from scheduler.service import build_scheduler
-from webapp import create_app
+from webapp.app import create_app
 from webapp.settings import SettingError
 from webapp.store.migrations import open_current
 

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from scheduler.dispatch import run_pass
 from sms.phones import mask
+from webapp.store import reminders
 from webapp.store.migrations import open_current
 
 
@@ -16,8 +19,6 @@ def _instant(text: str | None) -> datetime | None:
         return None
     moment = datetime.fromisoformat(text)  # typed by an operator: any ISO form, not only the database's
     if moment.tzinfo is None:  # a bare local time is read in the service's time zone
-        from zoneinfo import ZoneInfo
-
         moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
     return moment.astimezone(UTC)
 
@@ -34,8 +35,6 @@ def reminders_command() -> None:
 @with_appcontext
 def run_command(now_text: str | None, dry_run: bool) -> None:
     """Run one dispatch pass: send the reminders that are due."""
-    from scheduler.dispatch import run_pass
-
     try:
         now = _instant(now_text)
     except ValueError as error:
@@ -58,8 +57,6 @@ def run_command(now_text: str | None, dry_run: bool) -> None:
 @with_appcontext
 def list_command(state: str | None, limit: int) -> None:
     """Show the reminder queue, soonest first."""
-    from webapp.store import reminders
-
     db = open_current(current_app.config["DATABASE"])
     try:
         rows = reminders.queue(db, state, limit)

@@ -33,7 +33,8 @@ from sqlite_utils import Database
 from scheduler import rules, texts
 from scheduler.quiet import QuietHours
 from scheduler.report import Line, PassReport
-from sms import callbacks, gateway
+from sms import gateway
+from sms.delivery import OPTED_OUT_CODE
 from sms.phones import mask
 from webapp import journey
 from webapp.store import connect, immediate, iso, parse_iso, people, reminders, utcnow
@@ -332,7 +333,7 @@ class DispatchPass:
                 done = reminders.mark_retry(self.db, row["id"], self.owner, at, error, self.now)
                 return self._line(row, persons, "retry" if done else "lost", f"{error}; again at {at:%H:%M:%SZ}")
             done = reminders.mark_failed(self.db, row["id"], self.owner, error, self.now)
-            if result.error_code == callbacks.OPTED_OUT:  # the number sent STOP to Twilio: honour it everywhere
+            if result.error_code == OPTED_OUT_CODE:  # the number sent STOP to Twilio: honour it everywhere
                 journey.opt_out(self.db, person["id"], journey.Clock(self.now, self.delays))
             return self._line(row, persons, "failed" if done else "lost", error)
 

@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.quiet import clock_time
+from webapp.settings import clock_time
+from webapp.store.kinds import CARD_DUE, CARD_FOLLOWUP, CARD_SUBJECT, CLAIM_DUE, CLAIM_FOLLOWUP, FOLLOWUP_OF, Plan
 
-CARD_DUE, CARD_FOLLOWUP = "card_due", "card_followup"
-CLAIM_DUE, CLAIM_FOLLOWUP = "claim_due", "claim_followup"
-CARD_SUBJECT = "card"
-FOLLOWUP_OF = {CARD_DUE: CARD_FOLLOWUP, CLAIM_DUE: CLAIM_FOLLOWUP}
+__all__ = ["CARD_DUE", "CARD_FOLLOWUP", "CARD_SUBJECT", "CLAIM_DUE", "CLAIM_FOLLOWUP", "FOLLOWUP_OF", "Plan"]
 
 
 @dataclass(frozen=True)
@@ -38,15 +36,6 @@ class Delays:
             at=clock_time(config["REMINDER_TIME"]),
             tz=ZoneInfo(config["TIMEZONE"]),
         )
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One reminder that should exist: its kind, what it is about, when it falls due (UTC)."""
-
-    kind: str
-    subject: str
-    due_at: datetime
 
 
 def due_instant(day: date, delays: Delays) -> datetime:

@@ -12,7 +12,6 @@ from flask import Flask
 from scheduler import rules
 from scheduler.dispatch import run_pass
 from scheduler.quiet import QuietHours
-from sms.inbound import WINDOW as REPLY_WINDOW
 from webapp.store import connect, immediate, retention, utcnow
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ def cleanup(app: Flask, now: datetime | None = None) -> dict[str, int]:
             purged = retention.purge_cancelled_reminders(
                 db, now - timedelta(days=config["CANCELLED_REMINDER_RETENTION_DAYS"]))
             # Only the reply budget's hour needs them; the webhook also clears them on each DELETE.
-            forgotten = retention.purge_erased_replies(db, now - REPLY_WINDOW)
+            forgotten = retention.purge_erased_replies(db, now - retention.REPLY_WINDOW)
             blanked = 0
             if config["MESSAGE_BODY_RETENTION_DAYS"] > 0:
                 blanked = retention.blank_old_bodies(

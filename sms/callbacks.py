@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from scheduler.rules import Delays
+from sms.delivery import OPTED_OUT_CODE
 from sms.phones import mask
 from webapp import journey
 from webapp.store import immediate, reminders, utcnow
@@ -26,7 +27,6 @@ TWILIO_STATUSES: dict[str, str] = {
 RANK: dict[str, int] = {
     "sending": 0, "retrying": 0, "queued": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3,
 }
-OPTED_OUT = 21610  # the person sent STOP to Twilio: we must not text them again
 # Twilio's error codes are five digits today; up to six leaves room and stays far inside SQLite's integer.
 # ASCII digits only: str.isdigit() also passes `²` (which int() refuses) and other scripts' digits.
 ERROR_CODE = re.compile(r"[0-9]{1,6}")
@@ -50,7 +50,7 @@ def apply_status(db: Database, config: Mapping, sid: str, twilio_status: str, er
         if message is None or message["direction"] != "outbound":
             log.info("status %r for unknown message %s ignored", twilio_status, sid)
             return False
-        if code == OPTED_OUT:
+        if code == OPTED_OUT_CODE:
             person = (message["person_id"] and {"id": message["person_id"]}) or journey.known_person(
                 db, message["phone"])
             if person:

@@ -9,33 +9,14 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from sms.phones import mask, mask_in_text
+from sms import twilio_backend
+from sms.delivery import Delivery, SendError
+from sms.phones import mask
 from webapp.settings import SettingError
 from webapp.store import immediate, utcnow
 from webapp.store import messages as message_store
 
 log = logging.getLogger(__name__)
-
-
-class SendError(Exception):
-    """A backend refused or failed to send; `transient` says whether trying again may help.
-
-    Its text goes to logs and to `reminders.last_error`, so any phone number in it is masked
-    ("The 'To' number +33612345678 is not a valid phone number.", Twilio's 21211).
-    """
-
-    def __init__(self, message: str, *, code: int | None = None, transient: bool) -> None:
-        super().__init__(mask_in_text(message))
-        self.code = code
-        self.transient = transient
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What a backend answered: the provider's id for the message and its first status."""
-
-    sid: str
-    status: str
 
 
 @dataclass(frozen=True)
@@ -60,16 +41,9 @@ def outbox_deliver(config: Mapping, to: str, body: str) -> Delivery:
     return Delivery(sid="OB" + secrets.token_hex(16), status="sent")
 
 
-def twilio_deliver(config: Mapping, to: str, body: str) -> Delivery:
-    """Twilio backend (imported lazily so the outbox needs no credentials)."""
-    from sms.twilio_backend import deliver
-
-    return deliver(config, to, body)
-
-
 BACKENDS: dict[str, Callable[[Mapping, str, str], Delivery]] = {
     "outbox": outbox_deliver,
-    "twilio": twilio_deliver,
+    "twilio": twilio_backend.deliver,
 }
 
 

@@ -5,7 +5,7 @@ import logging
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import force_locale
 from sqlite_utils import Database
@@ -20,7 +20,6 @@ from webapp.store import messages as message_store
 log = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 1600  # Twilio's own limit for one message; anything longer is cut, not refused
-WINDOW = timedelta(hours=1)
 # Every STOP text is one text for loop protection. Folded texts are letters only: this key is none of them.
 STOP_KEY = "#stop"
 STOP_CONFIRMATIONS_PER_HOUR = 1  # outside the reply budget (people rely on it), so capped on its own
@@ -140,10 +139,10 @@ def _replies_before_erasure(db: Database, config: Mapping, person: Mapping, now:
 
     Only someone first seen within the hour can have been erased since: others cost no lookup.
     """
-    if person["created_at"] < iso(now - WINDOW):
+    if person["created_at"] < iso(now - retention.REPLY_WINDOW):
         return (0, 0, 0)
     key = privacy.sender_key(config["SECRET_KEY"], person["phone"])
-    return message_store.erased_replies_since(db, key, now - WINDOW)
+    return message_store.erased_replies_since(db, key, now - retention.REPLY_WINDOW)
 
 
 def silence(db: Database, config: Mapping, phone: str, key: str, now: datetime,
@@ -156,7 +155,7 @@ def silence(db: Database, config: Mapping, phone: str, key: str, now: datetime,
     confirmation is outside the budget (people rely on it), never outside loop protection, and sent
     at most once an hour: a flood of STOP variants cannot pump replies.
     """
-    since = now - WINDOW
+    since = now - retention.REPLY_WINDOW
     replies, repeats = message_store.traffic_since(db, phone, key, since)
     erased_replies, _to_delete, erased_stops = erased
     stop = key == STOP_KEY
@@ -181,7 +180,7 @@ def _erase(db: Database, config: Mapping, phone: str, key: str, lang: str | None
     Only the times of this hour's replies stay, under a keyed hash of the number, so that a DELETE
     sent again and again (a loop, a flood) is answered at most as often as any other text.
     """
-    sender, since = privacy.sender_key(config["SECRET_KEY"], phone), clock.now - WINDOW
+    sender, since = privacy.sender_key(config["SECRET_KEY"], phone), clock.now - retention.REPLY_WINDOW
     retention.purge_erased_replies(db, since)
     erased = message_store.erased_replies_since(db, sender, since)
     person = journey.known_person(db, phone)

@@ -10,7 +10,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from sms.gateway import Delivery, SendError
+from sms.delivery import Delivery, SendError
 
 TWILIO_HOST = re.compile(r"^https://[A-Za-z0-9.-]*\.twilio\.com(?=/|$)")
 # Twilio codes that mean "try again later" although the HTTP status is a 4xx.

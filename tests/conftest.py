@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.strict_html import CheckedClient
-from webapp import create_app
+from webapp.app import create_app
 from webapp.store import connect
 from webapp.store.migrations import apply
 

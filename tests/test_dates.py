@@ -67,7 +67,7 @@ def test_card_date_is_sent_date_plus_the_delay(pages, today, method, days):
 
 
 def test_card_delays_come_from_the_settings(app_config):
-    from webapp import create_app
+    from webapp.app import create_app
 
     app = create_app(app_config | {"CARD_DELAY_ONLINE_DAYS": 10, "CARD_DELAY_POST_DAYS": 30})
     pages = CheckedClient(app.test_client())
@@ -153,7 +153,7 @@ def test_claims_are_added_flagged_overdue_after_30_days_and_removed_one_by_one(p
 
 
 def test_claim_delay_comes_from_the_settings(app_config):
-    from webapp import create_app
+    from webapp.app import create_app
 
     app = create_app(app_config | {"CLAIM_DELAY_DAYS": 5})
     pages = CheckedClient(app.test_client())

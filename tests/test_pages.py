@@ -211,7 +211,7 @@ def test_help_page_shows_unset_deployer_contacts_as_not_set(pages):
 
 
 def test_help_page_shows_the_deployer_contacts_when_set(app_config):
-    from webapp import create_app
+    from webapp.app import create_app
 
     app = create_app(app_config | {"COMEDE_PHONE": "01 23 45 67 89",
                                    "PIMMS_DIRECTORY_URL": "https://pimms.example/annuaire",
@@ -224,7 +224,7 @@ def test_help_page_shows_the_deployer_contacts_when_set(app_config):
 
 
 def test_a_directory_url_that_is_not_http_is_never_linked(app_config):
-    from webapp import create_app
+    from webapp.app import create_app
 
     app = create_app(app_config | {"PIMMS_DIRECTORY_URL": "javascript:alert(1)"})
     tree = CheckedClient(app.test_client()).get("/en/help").tree
@@ -240,7 +240,7 @@ def test_session_cookie_is_lasting_samesite_and_http_only(client):
 
 
 def test_session_cookie_is_secure_behind_https(app_config):
-    from webapp import create_app
+    from webapp.app import create_app
 
     app = create_app(app_config | {"PUBLIC_BASE_URL": "https://cv.example.org"})
     client = app.test_client()

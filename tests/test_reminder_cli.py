@@ -9,7 +9,8 @@ from markupsafe import escape
 
 from scheduler import rules
 from tests.strict_html import CheckedClient
-from webapp import create_app, journey
+from webapp import journey
+from webapp.app import create_app
 from webapp.store import connect, reminders
 from webapp.store.migrations import apply
 

@@ -17,7 +17,8 @@ import requests
 
 from scheduler import rules
 from scheduler.service import build_scheduler, cleanup
-from webapp import create_app, journey
+from webapp import journey
+from webapp.app import create_app
 from webapp.store import iso, utcnow
 from webapp.store import messages as message_store
 

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from sms.phones import mask
-from webapp import create_app
+from webapp.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = "+33612345678"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from webapp import create_app, settings
+from webapp import settings
+from webapp.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import pytest
 
 from sms import gateway, simulator
 from tests.strict_html import CheckedClient, check_page, text_of
-from webapp import create_app
+from webapp.app import create_app
 from webapp.store import people
 
 PHONE = "+33612345678"

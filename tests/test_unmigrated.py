@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp import create_app
+from webapp.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from werkzeug.serving import run_simple
 
-from webapp import create_app, logs
+from scheduler.service import build_scheduler
+from webapp import logs
+from webapp.app import create_app
 from webapp.settings import SettingError
 
 
@@ -14,21 +16,14 @@ def main() -> None:
         app = create_app()
     except SettingError as error:
         raise SystemExit(f"Cannot start: {error}") from None
-    scheduler = None
-    try:
-        from scheduler.service import build_scheduler
-    except ImportError:  # until the reminder issue lands
-        build_scheduler = None
-    if build_scheduler:
-        scheduler = build_scheduler(app, background=True)
-        scheduler.start()
+    scheduler = build_scheduler(app, background=True)
+    scheduler.start()
     print(f" * Carte Vitale companion on http://{app.config['HOST']}:{app.config['PORT']}/"
           f"  (SMS backend: {app.config['SMS_BACKEND']})")
     try:
         run_simple(app.config["HOST"], app.config["PORT"], app, threaded=True, use_reloader=False)
     finally:
-        if scheduler:
-            scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=False)
 
 
 if __name__ == "__main__":

@@ -6,11 +6,19 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scheduler.quiet import clock_time
+
+def clock_time(text: str) -> time:
+    """A local wall-clock time written `HH:MM` (00:00 to 23:59); ValueError otherwise."""
+    hour, sep, minute = text.strip().partition(":")
+    if not (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2
+            and int(hour) < 24 and int(minute) < 60):
+        raise ValueError("expected a time of day such as 09:30 (00:00 to 23:59)")
+    return time(int(hour), int(minute))
 
 
 def _bool(value: str) -> bool:

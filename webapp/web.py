@@ -3,17 +3,15 @@ from __future__ import annotations
 
 from flask import Flask
 
+from webapp import assets, errors, pages, pwa, security
+
 
 def init_app(app: Flask) -> None:
     """Attach every web blueprint and hook to the app."""
-    from webapp import errors, pages, security
-
     security.init_app(app)
     app.register_blueprint(pages.home)
     app.register_blueprint(pages.bp)
     app.context_processor(pages.template_context)
     errors.init_app(app)
-    from webapp import assets, pwa
-
     assets.init_app(app)
     app.register_blueprint(pwa.bp)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import current_app, g
 from sqlite_utils import Database
 
 # Every wait for the write lock ends within this (SQLite's busy handler), well inside the 15 s Twilio waits
@@ -156,11 +156,3 @@ def close_db(_exc: BaseException | None = None) -> None:
     if db is not None:
         db.close()
 
-
-def init_app(app: Flask) -> None:
-    """Register teardown and the `flask migrate` command."""
-    from webapp.store.migrations import migrate_command
-
-    app.teardown_appcontext(close_db)
-    app.teardown_request(drop_failed_thread_db)
-    app.cli.add_command(migrate_command)

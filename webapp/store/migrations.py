@@ -8,6 +8,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlite_utils import Database, Migrations
 
+from webapp.store import connect
+
 migrations = Migrations("companion")
 
 
@@ -163,8 +165,6 @@ def ensure_current(db: Database, path: str) -> None:
 
 def open_current(path: str) -> Database:
     """Open the database for an operator command, refusing clearly if it is not migrated."""
-    from webapp.store import connect
-
     db = connect(path)
     try:
         ensure_current(db, path)
@@ -185,8 +185,6 @@ def apply(db: Database) -> list[str]:
 @with_appcontext
 def migrate_command() -> None:
     """Create or update the database schema."""
-    from webapp.store import connect
-
     db = connect(current_app.config["DATABASE"])
     try:
         applied = apply(db)

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from scheduler.rules import FOLLOWUP_OF, Plan
 from webapp.store import immediate, iso, marks, rows
+from webapp.store.kinds import FOLLOWUP_OF, Plan
 
 # States a reminder can still leave; the others are final and never re-created.
 PENDING = ("scheduled",)

@@ -5,13 +5,17 @@ import logging
 import sqlite3
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
 from webapp.store import connect, iso
 
 log = logging.getLogger(__name__)
+
+# The reply limits count the last hour: what is kept for them (the reply times of erased numbers) is
+# needed that long and no longer.
+REPLY_WINDOW = timedelta(hours=1)
 
 
 def purge_cancelled_reminders(db: Database, before: datetime) -> int:
