@@ -1,7 +1,8 @@
-"""Every fixed SMS reply, in French and English, is one GSM-7 segment; a STATUS reply fits two."""
+"""Every fixed SMS reply, in French and English, is one GSM-7 segment; a STATUS reply fits two; and each
+says, word for word, what tests/sms_wording.py pins."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -10,6 +11,7 @@ from scheduler.rules import Delays
 from sms import commands, replies
 from sms.keywords import STATUS
 from sms.segments import GSM7, measure
+from tests import sms_wording
 from tests.conftest import FIXED_NOW
 from webapp import journey
 from webapp.i18n import LANGUAGES
@@ -91,3 +93,47 @@ def test_a_long_status_still_fits_two_segments_and_says_what_was_left_out(app, d
 def test_french_wording_says_what_the_english_says(app, name, french):
     with app.app_context(), force_locale("fr"):
         assert french in rendered(replies.REPLIES, name, replies.render)
+
+
+# Fixed values for the placeholders of the pinned wording.
+PINNED_PARAMS = {"sent": "05/03/2026", "expected": "26/03/2026", "received": "20/03/2026", "posted": "04/03/2026",
+                 "example": "02/03/2026", "number": 3, "phone": "+33 1 45 21 38 40"}
+
+
+@pytest.mark.parametrize("table", ["REPLIES", "STATUS_PARTS"])
+def test_every_reply_has_its_wording_pinned_in_each_language(table):
+    pinned = getattr(sms_wording, table)
+    assert set(pinned) == set(getattr(replies, table))
+    assert all(set(texts) == set(LANGUAGES) for texts in pinned.values())
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("name", list(sms_wording.REPLIES))
+def test_each_fixed_reply_says_exactly_the_pinned_words(app, lang, name):
+    with app.app_context(), force_locale(lang):
+        assert replies.render(name, **PINNED_PARAMS) == sms_wording.wording(lang, name, **PINNED_PARAMS)
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("name", list(sms_wording.STATUS_PARTS))
+def test_each_status_sentence_says_exactly_the_pinned_words(app, lang, name):
+    with app.app_context(), force_locale(lang):
+        assert replies.status_part(name, **PINNED_PARAMS) == sms_wording.status_wording(lang, name, **PINNED_PARAMS)
+
+
+# (language, days or count, the claim line, the end of a cut STATUS): French counts 0 and 1 as singular.
+PLURALS = [
+    ("en", 1, "Feuille 3: posted 04/03/2026, 1 day ago.", "And 1 more."),
+    ("en", 0, "Feuille 3: posted 04/03/2026, 0 days ago.", "And 0 more."),
+    ("en", 12, "Feuille 3: posted 04/03/2026, 12 days ago.", "And 12 more."),
+    ("fr", 1, "Feuille 3: postée le 04/03/2026, il y a 1 jour.", "Et 1 autre."),
+    ("fr", 0, "Feuille 3: postée le 04/03/2026, il y a 0 jour.", "Et 0 autre."),
+    ("fr", 12, "Feuille 3: postée le 04/03/2026, il y a 12 jours.", "Et 12 autres."),
+]
+
+
+@pytest.mark.parametrize(("lang", "count", "line", "more"), PLURALS)
+def test_claim_lines_and_what_was_left_out_say_the_pinned_words(app, lang, count, line, more):
+    with app.app_context(), force_locale(lang):
+        assert replies.claim_line(3, date(2026, 3, 4), count) == line
+        assert replies.more_claims(count) == more

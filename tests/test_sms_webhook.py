@@ -1,13 +1,15 @@
 """POST /sms/inbound and /sms/status through HTTP: signatures, decoding, every command, the defences.
 
-Requests are signed with twilio's own RequestValidator, as Twilio signs them.
+Requests are signed with twilio's own RequestValidator, as Twilio signs them. Replies are compared with
+their wording written out in tests/sms_wording.py, not with the code's own rendering of them.
 """
 from __future__ import annotations
 
-import pytest
-from flask_babel import force_locale
+from datetime import date, timedelta
 
-from sms.replies import help_text, render
+import pytest
+
+from tests.sms_wording import status_wording, wording
 from tests.twilio_signing import (
     ACCOUNT_SID,
     inbound_params,
@@ -36,11 +38,6 @@ def text(client, app, body, sender=PHONE, sid=None, **extra):
     assert response.status_code == 200, response.data
     assert response.mimetype in ("application/xml", "text/xml")
     return twiml_messages(response.data)
-
-
-def expected(app, lang, name, **params):
-    with app.app_context(), force_locale(lang):
-        return render(name, **params)
 
 
 def stored(db):
@@ -282,6 +279,15 @@ COMMAND_CASES = [
     ("LANG EN", ["AIDE"], "LANGUE EN", "en", "lang_set", {}),
     ("LANG FR", ["HELP"], "LANG FR", "fr", "lang_set", {}),
     ("LANG how", ["HELP"], "LANG XX", "en", "lang_how", {}),
+    ("LANGUE how", ["AIDE"], "LANGUE XX", "fr", "lang_how", {}),
+    ("SENT ONLINE", [], "SENT ONLINE 02/01/2026", "en", "sent_online",
+     {"sent": "02/01/2026", "expected": "16/01/2026"}),
+    ("SENT POST", [], "SENT POST 02/01/2026", "en", "sent_post", {"sent": "02/01/2026", "expected": "23/01/2026"}),
+    ("ENVOI INTERNET", [], "ENVOI INTERNET 02/01/2026", "fr", "sent_online",
+     {"sent": "02/01/2026", "expected": "16/01/2026"}),
+    ("ENVOI COURRIER", [], "ENVOI COURRIER 02/01/2026", "fr", "sent_post",
+     {"sent": "02/01/2026", "expected": "23/01/2026"}),
+    ("CLAIM en", ["HELP"], "CLAIM", "en", "claim", {"number": 1}),
     ("SENT how", [], "SENT", "en", "sent_how", {}),
     ("ENVOI how", [], "ENVOI", "fr", "sent_how", {}),
     ("bad date", [], "SENT POST 31/02", "en", "bad_date", {}),
@@ -297,6 +303,7 @@ COMMAND_CASES = [
     ("STOPALL", ["HELP"], "stopall", "en", "stop", {}),
     ("UNSUBSCRIBE", ["HELP"], "Unsubscribe", "en", "stop", {}),
     ("START", ["HELP", "STOP"], "START", "en", "start", {}),
+    ("START fr", ["AIDE", "ARRET"], "START", "fr", "start", {}),
     ("DELETE", ["HELP"], "DELETE", "en", "delete", {}),
     ("SUPPRIMER", [], "supprimer", "fr", "delete", {}),
     # one wrong letter, case, accents, spaces and punctuation forgiven
@@ -322,22 +329,34 @@ def test_each_command_answers_in_the_persons_language(client, app, today, case, 
         text(client, app, setup)
     if name == "claim":
         params = dict(params, posted=today.strftime("%d/%m/%Y"))
-    if name == "help":
-        with app.app_context(), force_locale(lang):
-            want = help_text(None)
-    else:
-        want = expected(app, lang, name, **params)
-    assert text(client, app, body) == [want]
+    assert text(client, app, body) == [wording(lang, name, **params)]
+
+
+@pytest.mark.parametrize(("body", "lang"), [("CLAIM", "en"), ("FEUILLE", "fr"), ("SENT POST", "en"),
+                                           ("ENVOI INTERNET", "fr")])
+def test_a_day_and_month_more_than_half_a_year_back_asks_for_the_year(client, app, db, today, body, lang):
+    ahead = today + timedelta(days=10)  # without a year: the same day last year, about 355 days back
+    if (ahead.day, ahead.month) == (29, 2):
+        ahead += timedelta(days=1)  # last year had no 29/02: that is another reply
+    assert text(client, app, f"{body} {ahead:%d/%m}") == [wording(lang, "date_year", example=f"{today:%d/%m/%Y}")]
+    person = people.person_by_phone(db, PHONE)
+    assert people.claims(db, person["id"]) == [] and people.application(db, person["id"]) is None
 
 
 def test_sent_and_claim_record_dates_and_status_reports_them(client, app, db, today):
     [reply] = text(client, app, "ENVOI COURRIER 02/01/2026")
     assert "02/01/2026" in reply and "23/01/2026" in reply  # by post: 3 weeks
+    assert reply == wording("fr", "sent_post", sent="02/01/2026", expected="23/01/2026")
     [reply] = text(client, app, "FEUILLE 03/01/2026")
     assert "03/01/2026" in reply
+    assert reply == wording("fr", "claim", number=1, posted="03/01/2026")
     [status] = text(client, app, "ETAT")
     assert "courrier le 02/01/2026" in status
     assert "Feuille 1" in status and "03/01/2026" in status
+    days = (today - date(2026, 1, 3)).days  # the card was due on 23/01/2026: late
+    assert status == " ".join([status_wording("fr", "post", sent="02/01/2026"),
+                               status_wording("fr", "late", expected="23/01/2026"),
+                               f"Feuille 1: postée le 03/01/2026, il y a {days} jours."])
     person = people.person_by_phone(db, PHONE)
     assert person["lang"] == "fr"
     assert people.application(db, person["id"])["sent_on"] == "2026-01-02"
@@ -346,8 +365,7 @@ def test_sent_and_claim_record_dates_and_status_reports_them(client, app, db, to
 def test_the_language_of_the_first_keyword_sticks_until_lang(client, app, db):
     text(client, app, "HELP")
     assert people.person_by_phone(db, PHONE)["lang"] == "en"
-    with app.app_context(), force_locale("en"):
-        assert text(client, app, "AIDE") == [help_text(None)]  # still English
+    assert text(client, app, "AIDE") == [wording("en", "help")]  # still English
     assert people.person_by_phone(db, PHONE)["lang"] == "en"
     text(client, app, "LANGUE FR")
     text(client, app, "HELP")
@@ -387,13 +405,13 @@ def test_the_same_text_more_than_three_times_gets_no_reply(client, app):
 
 def test_after_stop_only_stop_and_start_are_answered(client, app, db):
     text(client, app, "SENT ONLINE")
-    assert text(client, app, "STOP") == [expected(app, "en", "stop")]
+    assert text(client, app, "STOP") == [wording("en", "stop")]
     assert text(client, app, "HELP") == []
     assert text(client, app, "CARD") == []
     person = people.person_by_phone(db, PHONE)
     assert people.application(db, person["id"])["card_received_on"] is None  # not acted on either
     assert text(client, app, "STOP") == []  # STOP is confirmed once an hour (SMS pumping)
-    assert text(client, app, "START") == [expected(app, "en", "start")]
+    assert text(client, app, "START") == [wording("en", "start")]
     assert text(client, app, "HELP")
 
 
@@ -406,13 +424,13 @@ def test_delete_erases_everything_and_stores_nothing_after(client, app, db):
     text(client, app, "SENT ONLINE")
     text(client, app, "CLAIM")
     sid = new_sid()
-    assert text(client, app, "DELETE", sid=sid) == [expected(app, "en", "delete")]
+    assert text(client, app, "DELETE", sid=sid) == [wording("en", "delete")]
     assert people.person_by_phone(db, PHONE) is None
     assert message_store.log(db, PHONE) == []
     for table in ("people", "applications", "claims", "reminders", "messages"):
         assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
     # Twilio retries the same webhook: same answer, and still nothing stored
-    assert text(client, app, "DELETE", sid=sid) == [expected(app, "en", "delete")]
+    assert text(client, app, "DELETE", sid=sid) == [wording("en", "delete")]
     assert db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
     assert db.execute("SELECT COUNT(*) FROM people").fetchone()[0] == 0
 
