@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -45,6 +46,11 @@ def wait_for(predicate, timeout: float) -> bool:
 
 def sent_count(db) -> int:
     return db.execute("SELECT COUNT(*) FROM reminders WHERE state = 'sent'").fetchone()[0]
+
+
+def lines_matching(path: Path, pattern: re.Pattern) -> list[re.Match]:
+    """What a running process has logged so far (to `path`) that matches `pattern`."""
+    return [match for line in path.read_text().splitlines() if (match := pattern.search(line))]
 
 
 def env_for(app_config: dict) -> dict:
@@ -109,33 +115,72 @@ def test_cleanup_empties_the_wal_so_no_old_page_of_an_erased_text_stays(app, db)
     assert wal.stat().st_size == 0
 
 
+# `python -m scheduler`, its passes' summaries logged even when they had nothing to do (DEBUG), so that
+# a test sees each pass end.
+SCHEDULER_LOGGING_EVERY_PASS = ("import logging, runpy; logging.getLogger('scheduler').setLevel(logging.DEBUG);"
+                                " runpy.run_module('scheduler', run_name='__main__', alter_sys=True)")
+PASS_ENDED = re.compile(r"\bpass at \S+: .*\bsent (\d+)")
+
+
 @pytest.mark.slow
-def test_two_scheduler_processes_by_mistake_send_each_reminder_once_and_stop_on_sigterm(app_config, db):
+def test_two_scheduler_processes_by_mistake_send_each_reminder_once_and_stop_on_sigterm(app_config, db, tmp_path):
     plan_due_now(db, 200)
-    procs = [subprocess.Popen([sys.executable, "-m", "scheduler"], cwd=ROOT, env=env_for(app_config),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    logs = [tmp_path / f"scheduler-{n}.log" for n in range(2)]
+    procs = []
+    for log in logs:
+        with log.open("w") as sink:  # the child writes to its own copy of the file descriptor
+            procs.append(subprocess.Popen([sys.executable, "-c", SCHEDULER_LOGGING_EVERY_PASS], cwd=ROOT,
+                                          env=env_for(app_config), stdout=sink, stderr=subprocess.STDOUT))
     try:
-        assert wait_for(lambda: sent_count(db) == 200, 60)
-        time.sleep(1.0)  # a late pass in the other process would show up now
+        # Both processes ran their start-up pass to its end (the next is a minute away): whatever either
+        # would send twice is in the log now.
+        assert wait_for(lambda: sent_count(db) == 200 and all(lines_matching(log, PASS_ENDED) for log in logs), 60)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
-        outputs = [proc.communicate(timeout=30)[0] for proc in procs]
+        for proc in procs:
+            proc.wait(timeout=30)
+    outputs = [log.read_text() for log in logs]
     assert [proc.returncode for proc in procs] == [0, 0], outputs
     assert all("stopping after the current pass" in output for output in outputs)
     per_reminder = Counter(r["reminder_id"] for r in db.query("SELECT reminder_id FROM messages"))
     assert len(per_reminder) == 200 and set(per_reminder.values()) == {1}
+    # and by the passes' own account: 200 sent between them
+    assert sum(int(match[1]) for log in logs for match in lines_matching(log, PASS_ENDED)) == 200, outputs
+
+
+# gunicorn hooks saying, once a worker has loaded the app and after each request, which threads it runs:
+# a scheduler (APScheduler's thread, its executor's) would be one of them.
+WORKER_THREADS_HOOKS = """
+import threading
+
+
+def _threads(worker, event):
+    worker.log.info("worker %s %s, threads: %s", worker.pid, event, sorted(t.name for t in threading.enumerate()))
+
+
+def post_worker_init(worker):
+    _threads(worker, "loaded the app")
+
+
+def post_request(worker, req, environ, resp):
+    _threads(worker, "answered")
+"""
+WORKER_THREADS = re.compile(r"worker (\d+) (loaded the app|answered), threads: (.*)$")
 
 
 @pytest.mark.slow
-def test_gunicorn_with_four_workers_runs_no_scheduler(app_config, db):
+def test_gunicorn_with_four_workers_runs_no_scheduler(app_config, db, tmp_path):
     plan_due_now(db, 1)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    proc = subprocess.Popen([str(gunicorn), "-w", "4", "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT,
-                            env=env_for(app_config), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    hooks, output = tmp_path / "hooks.py", tmp_path / "gunicorn.log"
+    hooks.write_text(WORKER_THREADS_HOOKS)
+    with output.open("w") as sink:
+        proc = subprocess.Popen([str(gunicorn), "-c", str(hooks), "-w", "4", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+                                cwd=ROOT, env=env_for(app_config), stdout=sink, stderr=subprocess.STDOUT)
     try:
         def answers() -> bool:
             try:
@@ -144,12 +189,23 @@ def test_gunicorn_with_four_workers_runs_no_scheduler(app_config, db):
                 return False
 
         assert wait_for(answers, 30)
-        time.sleep(3)  # a scheduler would have run its first pass at start-up
+
+        def reports() -> dict[str, list[tuple[str, str]]]:
+            found = {}
+            for match in lines_matching(output, WORKER_THREADS):
+                found.setdefault(match[2], []).append((match[1], match[3]))
+            return found
+
+        # Every worker has loaded the app and one has answered a request: a scheduler started by loading
+        # the app or by serving would be running now, and it is not.
+        assert wait_for(lambda: len({pid for pid, _ in reports().get("loaded the app", [])}) == 4
+                        and reports().get("answered"), 30), output.read_text()
+        assert {threads for entries in reports().values() for _, threads in entries} == {"['MainThread']"}
         assert sent_count(db) == 0
         assert db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
+        proc.wait(timeout=30)
 
 
 @pytest.mark.parametrize(("name", "value"), [("QUIET_HOURS", "8pm-9am"), ("REMINDER_TIME", "ten")])
