@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from scheduler.dispatch import run_pass
 from sms.phones import mask
-from webapp.store import reminders
+from webapp.store import reminders, states
 from webapp.store.migrations import open_current
 
 
@@ -51,8 +51,8 @@ def run_command(now_text: str | None, dry_run: bool) -> None:
 
 
 @reminders_command.command("list")
-@click.option("--state", help="Only this state (scheduled, sending, sent, failed, muted, cancelled,"
-              " superseded, expired).")
+@click.option("--state", type=click.Choice(states.NAMES),
+              help="Only reminders in this state: " + "; ".join(f"{s.name}: {s.help}" for s in states.STATES) + ".")
 @click.option("--limit", default=200, show_default=True, help="At most this many rows.")
 @with_appcontext
 def list_command(state: str | None, limit: int) -> None:

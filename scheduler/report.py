@@ -4,6 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from webapp.store import states
+
+# What a pass does with a reminder: leave it in one of the states the table marks as outcomes, or one of
+# these, which are no state: retry (scheduled again after a transient error), postponed (quiet hours, one a
+# day), lost (cancelled, muted or taken over while this pass held it).
+NOT_STATES = ("retry", "postponed", "lost")
+OUTCOMES = states.OUTCOMES + NOT_STATES
+
 
 @dataclass(frozen=True)
 class Line:
@@ -13,7 +21,7 @@ class Line:
     phone: str  # masked
     kind: str
     subject: str
-    outcome: str  # sent | retry | failed | muted | superseded | postponed | expired | lost
+    outcome: str  # one of OUTCOMES
     detail: str = ""
 
 
@@ -34,8 +42,8 @@ class PassReport:
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
-        outcomes = ("sent", "retry", "failed", "muted", "superseded", "postponed", "lost")
-        counts = ", ".join(f"{name} {self.count(name)}" for name in outcomes)
+        # Expired first: most of them never reach a line (the pass expires them in one statement).
+        counts = ", ".join(f"{name} {self.count(name)}" for name in OUTCOMES if name != "expired")
         expired = self.expired + self.count("expired")
         quiet = (f", quiet hours: {self.quiet_postponed} held until {self.quiet_until:%Y-%m-%dT%H:%MZ}"
                  if self.quiet_until else "")

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from werkzeug.serving import make_server
 
+from scheduler.rules import Delays
 from tests.strict_html import CheckedClient
+from webapp import settings
 from webapp.app import create_app
 from webapp.store import connect
 from webapp.store.migrations import apply
@@ -22,6 +24,8 @@ pytest_plugins = ["tests.fake_twilio"]
 FIXED_NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 # A well-formed social security number: the documented example (facts.md).
 VALID_NUMBER = "2 95 10 99 126 111 93"
+# The reminder delays of a deployment that sets none: built from the settings, the one place defaults live.
+DEFAULT_DELAYS = Delays.from_config(settings.load({}, dotenv=None))
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from markupsafe import escape
 
-from scheduler import rules
+from tests.conftest import DEFAULT_DELAYS
 from tests.strict_html import CheckedClient
 from webapp import journey
 from webapp.app import create_app
-from webapp.store import connect, reminders
+from webapp.store import connect, reminders, states
 from webapp.store.migrations import apply
 
 NOW = datetime(2026, 3, 20, 9, 30, tzinfo=UTC)  # 10:30 in Paris
@@ -28,7 +28,7 @@ def outbox(db):
 
 
 def sent_post_25_days_ago(db, lang="fr") -> int:
-    clock = journey.Clock(NOW, rules.Delays())
+    clock = journey.Clock(NOW, DEFAULT_DELAYS)
     pid = journey.person_for(db, PHONE, lang, clock)["id"]
     journey.record_application(db, pid, "post", clock.today - timedelta(days=25), clock)
     return pid
@@ -77,6 +77,19 @@ def test_list_shows_the_queue_with_masked_numbers_and_filters_by_state(runner, d
     assert "+33*******78" in listing and listing.strip().endswith("2 reminder(s)")
     scheduled = runner.invoke(args=["reminders", "list", "--state", "scheduled"]).output
     assert "card_followup" in scheduled and "card_due" not in scheduled
+
+
+def test_list_help_names_every_state_of_the_table_with_what_it_means(runner):
+    help_text = " ".join(runner.invoke(args=["reminders", "list", "--help"]).output.split())
+    for state in states.STATES:
+        assert f"{state.name}: {state.help}" in help_text
+
+
+@pytest.mark.parametrize("state", ["pending", "parked", "Sent", "delivred"])
+def test_list_refuses_a_state_not_in_the_table(runner, state):
+    result = runner.invoke(args=["reminders", "list", "--state", state])
+    assert result.exit_code == 2
+    assert f"'{state}' is not one of 'scheduled', 'sending', 'sent'" in result.output
 
 
 @pytest.fixture

@@ -7,10 +7,13 @@ from sqlite_utils import Database
 
 from webapp.store import immediate, iso, marks, rows
 from webapp.store.kinds import FOLLOWUP_OF, Plan
+from webapp.store.states import DELIVERY, FINAL, NAMES, PARKED, SENDABLE, sql_list
 
-# States a reminder can still leave; the others are final and never re-created.
-PENDING = ("scheduled",)
-PARKED = ("cancelled", "muted")  # never sent: the facts (or START) may bring them back
+# The IN-lists of the SQL below, from the states table. A re-plan governs the rows not final, except the
+# cancelled ones it already let go (re-cancelling them would restart their retention clock).
+_SENDABLE, _PARKED = sql_list(SENDABLE), sql_list(PARKED)
+_REPLANNED = sql_list(tuple(name for name in NAMES if name not in FINAL and name != "cancelled"))
+_NOT_IN_PLAY = sql_list((*PARKED, "superseded"))  # a follow-up in these is not going to be sent
 
 
 def replan(db: Database, person_id: int, plans: list[Plan], now: datetime, muted: bool) -> None:
@@ -23,8 +26,8 @@ def replan(db: Database, person_id: int, plans: list[Plan], now: datetime, muted
     comes back.
     """
     wanted = {(p.kind, p.subject, iso(p.due_at)) for p in plans}
-    for row in rows(db, "SELECT id, kind, subject, due_at FROM reminders WHERE person_id = ? AND state IN"
-                    " ('scheduled', 'muted', 'sending')", (person_id,)):
+    for row in rows(db, f"SELECT id, kind, subject, due_at FROM reminders WHERE person_id = ? AND state IN"
+                    f" ({_REPLANNED})", (person_id,)):
         if (row["kind"], row["subject"], row["due_at"]) not in wanted:
             db.execute("UPDATE reminders SET state = 'cancelled', lease_owner = NULL, lease_until = NULL,"
                        " updated_at = ? WHERE id = ?", (iso(now), row["id"]))
@@ -37,7 +40,7 @@ def replan(db: Database, person_id: int, plans: list[Plan], now: datetime, muted
             " ON CONFLICT (person_id, kind, subject, due_at) DO UPDATE SET state = excluded.state,"
             " next_attempt_at = MAX(reminders.due_at, excluded.created_at),"
             " updated_at = excluded.updated_at"
-            " WHERE reminders.state IN ('cancelled', 'muted') AND reminders.state != excluded.state",
+            f" WHERE reminders.state IN ({_PARKED}) AND reminders.state != excluded.state",
             (person_id, kind, subject, due_at, state, ready, iso(now), iso(now)),
         )
 
@@ -45,7 +48,7 @@ def replan(db: Database, person_id: int, plans: list[Plan], now: datetime, muted
 def mute_all(db: Database, person_id: int, now: datetime) -> None:
     """Opt-out: nothing pending is sent any more, not even a row a pass holds (`sending`)."""
     db.execute("UPDATE reminders SET state = 'muted', lease_owner = NULL, lease_until = NULL,"
-               " updated_at = ? WHERE person_id = ? AND state IN ('scheduled', 'sending')",
+               f" updated_at = ? WHERE person_id = ? AND state IN ({_SENDABLE})",
                (iso(now), person_id))
 
 
@@ -57,7 +60,7 @@ def for_person(db: Database, person_id: int) -> list[dict]:
 # -- the dispatch pass -----------------------------------------------------------------------------
 # A claimed row is `sending` with a lease; its next_attempt_at is moved to the lease's end, so one
 # index range (state, next_attempt_at) finds both the due rows and the rows whose pass died.
-_DUE = ("FROM reminders r WHERE r.state IN ('scheduled', 'sending') AND r.next_attempt_at <= :now"
+_DUE = (f"FROM reminders r WHERE r.state IN ({_SENDABLE}) AND r.next_attempt_at <= :now"
         " AND NOT EXISTS (SELECT 1 FROM reminders o WHERE o.person_id = r.person_id AND o.id != r.id"
         " AND +o.state = 'sending' AND o.lease_until > :now)")  # `+`: look siblings up by person
 _COLUMNS = "id, person_id, kind, subject, due_at, state, attempts, next_attempt_at"
@@ -128,7 +131,7 @@ def followups(db: Database, person_ids: list[int]) -> dict[tuple[int, str, str],
         return {}
     return {(row["person_id"], row["kind"], row["subject"]): row["due_at"] for row in rows(db,
         f"SELECT person_id, kind, subject, due_at FROM reminders WHERE person_id IN ({marks(person_ids)})"
-        " AND kind IN (?, ?) AND state NOT IN ('cancelled', 'muted', 'superseded')",
+        f" AND kind IN (?, ?) AND state NOT IN ({_NOT_IN_PLAY})",
         (*person_ids, *FOLLOWUP_OF.values()))}
 
 
@@ -161,7 +164,7 @@ def mark_sent_after_park(db: Database, reminder_id: int, message_id: int, now: d
     record the truth, so START or a re-plan can never bring it back and send it again."""
     return db.execute(
         "UPDATE reminders SET state = 'sent', attempts = attempts + 1, message_id = ?, sent_at = ?,"
-        " last_error = NULL, updated_at = ? WHERE id = ? AND state IN ('cancelled', 'muted')"
+        f" last_error = NULL, updated_at = ? WHERE id = ? AND state IN ({_PARKED})"
         " AND message_id IS NULL", (message_id, iso(now), iso(now), reminder_id)).rowcount == 1
 
 
@@ -200,13 +203,9 @@ def mark_muted(db: Database, reminder_id: int, owner: str, now: datetime) -> boo
     return _finish(db, reminder_id, owner, now, "muted")
 
 
-# What a status callback on a reminder's message makes of the reminder: sent → one of these.
-DELIVERY_STATES = ("delivered", "undelivered", "failed")
-
-
 def record_delivery(db: Database, reminder_id: int, status: str, now: datetime) -> bool:
     """Move a sent reminder to what the carrier reported (delivered, undelivered, failed)."""
-    if status not in DELIVERY_STATES:
+    if status not in DELIVERY:
         return False
     return db.execute(
         "UPDATE reminders SET state = ?, updated_at = ? WHERE id = ? AND state = 'sent'",
