@@ -150,6 +150,61 @@ def m006_loop_keys(db: Database) -> None:
     db.execute("ALTER TABLE erased_replies ADD COLUMN to_stop INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations()
+def m007_reminder_state_check(db: Database) -> None:
+    # The reminders table refuses a state not in webapp/store/states.py. The list is written out as the table
+    # stood at this migration: history does not move, and a state added there later comes with a migration.
+    # SQLite cannot add a CHECK to a table: it is rebuilt as https://www.sqlite.org/lang_altertable.html says
+    # ("Making Other Kinds Of Table Schema Changes"): new table, copy, drop, rename, indexes and triggers again,
+    # foreign keys checked, all in this migration's transaction. `apply` has turned foreign keys off, or the
+    # DROP would set every message's reminder_id to NULL (ON DELETE SET NULL).
+    if db.execute("PRAGMA foreign_keys").fetchone()[0]:
+        raise RuntimeError("m007 rebuilds the reminders table: apply it through apply(), with foreign keys off")
+    unknown = db.execute(
+        "SELECT state, COUNT(*) FROM reminders WHERE state NOT IN ('scheduled', 'sending', 'sent', 'delivered',"
+        " 'undelivered', 'failed', 'cancelled', 'muted', 'superseded', 'expired') GROUP BY state").fetchall()
+    if unknown:
+        raise click.ClickException(
+            "Reminders in states the new CHECK refuses, nothing changed: "
+            + ", ".join(f"{state!r} ({count})" for state, count in unknown) + ". Fix or delete those rows first.")
+    rebuilt = [sql for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'reminders'"
+                                            " AND type IN ('index', 'trigger') AND sql IS NOT NULL")]
+    columns = ("id, person_id, kind, subject, due_at, state, attempts, next_attempt_at, lease_until, lease_owner,"
+               " message_id, last_error, created_at, updated_at, sent_at")
+    _run_script(
+        db,
+        """
+        CREATE TABLE reminders_checked (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                  -- card_due, card_followup, claim_due, claim_followup
+            subject TEXT NOT NULL,               -- 'card' or the claim's number
+            due_at TEXT NOT NULL,                -- UTC instant
+            state TEXT NOT NULL DEFAULT 'scheduled' CHECK (state IN ('scheduled', 'sending', 'sent', 'delivered',
+                'undelivered', 'failed', 'cancelled', 'muted', 'superseded', 'expired')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,       -- due_at, then later after quiet hours or retries
+            lease_until TEXT,
+            lease_owner TEXT,
+            message_id INTEGER,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (person_id, kind, subject, due_at)
+        );
+        """
+    )
+    db.execute(f"INSERT INTO reminders_checked ({columns}) SELECT {columns} FROM reminders")
+    db.execute("DROP TABLE reminders")
+    db.execute("ALTER TABLE reminders_checked RENAME TO reminders")
+    for sql in rebuilt:
+        db.execute(sql)
+    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"m007: foreign keys broken after the rebuild, rolled back: {broken[:5]}")
+
+
 class SchemaNotReady(RuntimeError):
     """The database file lacks migrations: the operator must run `flask --app wsgi migrate`."""
 
@@ -177,7 +232,14 @@ def open_current(path: str) -> Database:
 def apply(db: Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
+    # A migration that rebuilds a table drops the old one, which with foreign keys on runs their ON DELETE actions
+    # (cascades, SET NULL) on the rows that point to it. Off, as SQLite's procedure for rebuilds says (a no-op
+    # inside a transaction, hence here, outside every migration's); each rebuild checks the keys itself.
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        migrations.apply(db)
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
     return pending
 
 
