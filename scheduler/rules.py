@@ -14,15 +14,15 @@ __all__ = ["CARD_DUE", "CARD_FOLLOWUP", "CARD_SUBJECT", "CLAIM_DUE", "CLAIM_FOLL
 
 @dataclass(frozen=True)
 class Delays:
-    """The configurable delays of the reminder rules."""
+    """The configurable delays of the reminder rules, read from the settings (which alone hold the defaults)."""
 
-    card_online: int = 14
-    card_post: int = 21
-    card_followup: int = 7
-    claim: int = 30
-    claim_followup: int = 15
-    at: time = time(10, 0)
-    tz: ZoneInfo = ZoneInfo("Europe/Paris")
+    card_online: int
+    card_post: int
+    card_followup: int
+    claim: int
+    claim_followup: int
+    at: time
+    tz: ZoneInfo
 
     @classmethod
     def from_config(cls, config: Mapping) -> Delays:

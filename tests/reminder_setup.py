@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from scheduler import rules
+from tests.conftest import DEFAULT_DELAYS
 from webapp import journey
 from webapp.store import reminders
 
@@ -14,7 +15,7 @@ APPLIED_ON = date(2026, 3, 2)  # online, with the default delays: the card remin
 
 def plan_card_reminders(db, phones: Iterable[str]) -> dict[str, int]:
     """Each number (French) applied online on APPLIED_ON, so has a card reminder due at DUE; phone -> person id."""
-    clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
+    clock = journey.Clock(DUE - timedelta(days=20), DEFAULT_DELAYS)
     ids = {}
     for phone in phones:
         pid = journey.person_for(db, phone, "fr", clock)["id"]

@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from scheduler import rules
+from tests.conftest import DEFAULT_DELAYS
 from webapp import journey
 from webapp.store import people, reminders
 
-PARIS = rules.Delays()
+PARIS = DEFAULT_DELAYS
 
 
 def clock(when: datetime) -> journey.Clock:

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from scheduler import rules
 from scheduler.dispatch import run_pass
+from tests.conftest import DEFAULT_DELAYS
 from tests.reminder_setup import APPLIED_ON, DUE, card_due, plan_card_reminders
 from webapp import journey
 
@@ -51,7 +51,7 @@ def test_a_delivered_reminder_is_never_planned_again(app, db, fake_twilio, sent_
     fake_twilio.send_status_callback(sid, "delivered")
     person_id = db.execute("SELECT person_id FROM reminders WHERE id = ?", (reminder_id,)).fetchone()[0]
     # The same application recorded again: the delivered reminder stays, nothing new is due for it.
-    journey.record_application(db, person_id, "online", APPLIED_ON, journey.Clock(DUE, rules.Delays()))
+    journey.record_application(db, person_id, "online", APPLIED_ON, journey.Clock(DUE, DEFAULT_DELAYS))
     run_pass(app, DUE + timedelta(minutes=1))
     assert reminder_state(db, reminder_id) == "delivered"
     assert len(fake_twilio.messages) == 1

@@ -11,6 +11,7 @@ import pytest
 from scheduler import rules
 from scheduler.dispatch import run_pass
 from sms import gateway
+from tests.conftest import DEFAULT_DELAYS
 from tests.reminder_setup import DUE, card_due, plan_card_reminders
 from webapp import journey
 from webapp.store import iso, parse_iso, people, reminders
@@ -57,7 +58,7 @@ def drive(app, db, start: datetime, passes: int = 40, hook=None) -> datetime:
 def test_outages_end_sent_or_failed_and_nothing_is_sent_twice(app, db, fake_twilio):
     ids = plan_card_reminders(db, PHONES + [BAD, UNSUBSCRIBED, DOWN])
     # The unsubscribed person also has a claim reminder for later: 21610 must mute it too.
-    journey.record_claim(db, ids[UNSUBSCRIBED], date(2026, 3, 10), journey.Clock(DUE, rules.Delays()))
+    journey.record_claim(db, ids[UNSUBSCRIBED], date(2026, 3, 10), journey.Clock(DUE, DEFAULT_DELAYS))
     fake_twilio.fail_next(500, 429, "timeout", 503, 429, "timeout", 500)
     fake_twilio.fail_for(BAD, 21211)
     fake_twilio.fail_for(UNSUBSCRIBED, 21610)
@@ -161,9 +162,9 @@ CLAIMANT, VICTIM, LATECOMER = "+33644444444", "+33655555555", "+33666666666"
 
 def plan_claim_reminder(db, phone: str) -> int:
     """A person whose first claim reminder falls due at DUE; their id."""
-    clock = journey.Clock(DUE - timedelta(days=20), rules.Delays())
+    clock = journey.Clock(DUE - timedelta(days=20), DEFAULT_DELAYS)
     pid = journey.person_for(db, phone, "fr", clock)["id"]
-    journey.record_claim(db, pid, (DUE - timedelta(days=rules.Delays().claim)).date(), clock)
+    journey.record_claim(db, pid, (DUE - timedelta(days=DEFAULT_DELAYS.claim)).date(), clock)
     return pid
 
 

@@ -1,7 +1,7 @@
 """Reminder rules end to end with a controlled clock: events plan rows, dispatch passes send them."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,11 +9,28 @@ import pytest
 from scheduler import rules
 from scheduler.dispatch import run_pass
 from sms.segments import measure
-from webapp import journey
+from tests.conftest import DEFAULT_DELAYS
+from webapp import journey, settings
 from webapp.store import people, reminders
 
 PARIS = ZoneInfo("Europe/Paris")
-DELAYS = rules.Delays()
+DELAYS = DEFAULT_DELAYS
+
+
+@pytest.mark.parametrize(("field", "setting", "default", "raw", "value"), [
+    ("card_online", "CARD_DELAY_ONLINE_DAYS", 14, "10", 10),
+    ("card_post", "CARD_DELAY_POST_DAYS", 21, "25", 25),
+    ("card_followup", "CARD_FOLLOWUP_DAYS", 7, "3", 3),
+    ("claim", "CLAIM_DELAY_DAYS", 30, "40", 40),
+    ("claim_followup", "CLAIM_FOLLOWUP_DAYS", 15, "9", 9),
+    ("at", "REMINDER_TIME", time(10, 0), "08:15", time(8, 15)),
+    ("tz", "TIMEZONE", PARIS, "America/Cayenne", ZoneInfo("America/Cayenne")),
+])
+def test_delays_come_from_the_settings_alone(field, setting, default, raw, value):
+    with pytest.raises(TypeError):
+        rules.Delays()  # no defaults of its own: webapp/settings.py holds them, once
+    assert getattr(DEFAULT_DELAYS, field) == default
+    assert getattr(rules.Delays.from_config(settings.load({setting: raw}, dotenv=None)), field) == value
 
 
 def utc(*args) -> datetime:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from scheduler import rules
 from scheduler.service import build_scheduler, cleanup
+from tests.conftest import DEFAULT_DELAYS
 from webapp import journey
 from webapp.app import create_app
 from webapp.store import iso, utcnow
@@ -29,7 +29,7 @@ NO_QUIET = "00:00-00:00"  # an empty window: these tests run on the real clock, 
 
 def plan_due_now(db, count: int) -> None:
     """`count` people whose card reminder is due now (applied by post 25 days ago)."""
-    clock = journey.Clock(utcnow(), rules.Delays())
+    clock = journey.Clock(utcnow(), DEFAULT_DELAYS)
     for n in range(count):
         pid = journey.person_for(db, f"+3362{n:07d}", "fr", clock)["id"]
         journey.record_application(db, pid, "post", clock.today - timedelta(days=25), clock)
@@ -84,7 +84,7 @@ def test_the_in_process_scheduler_of_make_run_sends_what_is_due(app, db):
 
 
 def test_cleanup_deletes_old_cancelled_reminders_and_blanks_old_texts_only(app, db):
-    clock = journey.Clock(utcnow() - timedelta(days=200), rules.Delays())
+    clock = journey.Clock(utcnow() - timedelta(days=200), DEFAULT_DELAYS)
     pid = journey.person_for(db, "+33612345678", "fr", clock)["id"]
     journey.record_application(db, pid, "online", clock.today, clock)
     journey.record_application(db, pid, "online", clock.today + timedelta(days=1), clock)  # 2 cancelled
