@@ -1,4 +1,5 @@
-"""Twilio status callbacks: statuses mapped by a table, never moved backwards; 21610 means STOP."""
+"""Twilio status callbacks: Twilio's statuses and error codes read into ours; what they mean is the journey's
+(never backwards, the reminder's delivery, 21610 means STOP)."""
 from __future__ import annotations
 
 import logging
@@ -9,10 +10,8 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from scheduler.rules import Delays
-from sms.delivery import OPTED_OUT_CODE
-from sms.phones import mask
 from webapp import journey
-from webapp.store import immediate, reminders, utcnow
+from webapp.store import immediate, utcnow
 from webapp.store import messages as message_store
 
 log = logging.getLogger(__name__)
@@ -22,10 +21,6 @@ TWILIO_STATUSES: dict[str, str] = {
     "accepted": "queued", "scheduled": "queued", "queued": "queued", "sending": "queued",
     "sent": "sent", "delivered": "delivered", "read": "delivered",
     "undelivered": "undelivered", "failed": "failed", "canceled": "failed",
-}
-# How far along each status is; callbacks arrive out of order, so a lower rank never replaces a higher.
-RANK: dict[str, int] = {
-    "sending": 0, "retrying": 0, "queued": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3,
 }
 # Twilio's error codes are five digits today; up to six leaves room and stays far inside SQLite's integer.
 # ASCII digits only: str.isdigit() also passes `²` (which int() refuses) and other scripts' digits.
@@ -50,15 +45,4 @@ def apply_status(db: Database, config: Mapping, sid: str, twilio_status: str, er
         if message is None or message["direction"] != "outbound":
             log.info("status %r for unknown message %s ignored", twilio_status, sid)
             return False
-        if code == OPTED_OUT_CODE:
-            person = (message["person_id"] and {"id": message["person_id"]}) or journey.known_person(
-                db, message["phone"])
-            if person:
-                journey.opt_out(db, person["id"], journey.Clock(now, Delays.from_config(config)))
-                log.info("%s opted out at Twilio (21610): no more messages", mask(message["phone"]))
-        if status is None or RANK[status] <= RANK.get(message["status"], -1):
-            return False  # unknown, repeated or late: never backwards
-        message_store.set_status(db, message["id"], status, now, error_code=code)
-        if message["reminder_id"]:
-            reminders.record_delivery(db, message["reminder_id"], status, now)
-    return True
+        return journey.message_status(db, message, status, code, journey.Clock(now, Delays.from_config(config)))

@@ -149,7 +149,7 @@ def delete(ctx: Context) -> str:
     """DELETE alone: erase the person and everything linked to them; with other words, only how to."""
     if ctx.args:
         return render("delete_how")
-    journey.erase(ctx.db, ctx.person_id)
+    journey.erase(ctx.db, ctx.person["phone"], ctx.clock, ctx.config["SECRET_KEY"])
     return render("delete")
 
 

@@ -16,12 +16,11 @@ from webapp import journey
 from webapp.i18n import DEFAULT_LANGUAGE
 from webapp.store import immediate, iso, retention, utcnow
 from webapp.store import messages as message_store
+from webapp.store.messages import STOP_KEY  # every STOP text is one text for loop protection
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 1600  # Twilio's own limit for one message; anything longer is cut, not refused
-# Every STOP text is one text for loop protection. Folded texts are letters only: this key is none of them.
-STOP_KEY = "#stop"
 STOP_CONFIRMATIONS_PER_HOUR = 1  # outside the reply budget (people rely on it), so capped on its own
 
 
@@ -72,21 +71,39 @@ def handle(db: Database, config: Mapping, message: Inbound, now: datetime | None
 def respond(db: Database, config: Mapping, message: Inbound, now: datetime | None = None) -> Outcome:
     """Apply an inbound SMS: the reply to send, or why there is none.
 
-    One write transaction: a MessageSid seen before returns the reply it got then, and two
-    deliveries of the same SID racing each other are applied once. Waiting for it is bounded by the
-    busy timeout (store.Busy, a 503), never by a lock of our own.
+    One write transaction (for DELETE, the journey's erasure): a MessageSid seen before returns the reply
+    it got then, and two deliveries of the same SID racing each other are applied once. Waiting for it is
+    bounded by the busy timeout (store.Busy, a 503), never by a lock of our own.
     """
-    now = now or utcnow()
-    clock = journey.Clock(now, Delays.from_config(config))
+    clock = journey.Clock(now or utcnow(), Delays.from_config(config))
     body = privacy.redact(message.body[:MAX_BODY_CHARS])  # never store a social security number
     # Pure work before the transaction: other writers wait only for what needs the database.
     phone = phones.normalise(message.sender) if phones.is_person_number(message.sender) else None
     parsed = keywords.parse(body)
+    key = loop_key(body, parsed.command)
+    if phone is not None and erases(parsed):  # nothing of a DELETE is stored, its SID neither: none was seen
+        return _erase(db, config, phone, key, parsed.lang, clock)
     with immediate(db):
-        outcome = _apply(db, config, message, clock, phone, body, parsed)
-    if phone is not None and erases(parsed):
-        retention.scrub_wal(db, config["DATABASE"])  # committed: the erased rows' old pages are in the WAL
-    return outcome
+        seen = message_store.by_twilio_sid(db, message.sid)
+        if seen is not None:
+            return _seen(db, message, seen)
+        if phone is None:
+            return _not_a_person(db, message, body, clock)
+        person = journey.person_texting(db, phone, parsed.lang, clock)
+        inbound_id = message_store.add_message(db, direction="inbound", phone=phone, body=body, status="received",
+                                               now=clock.now, person_id=person["id"], twilio_sid=message.sid,
+                                               loop_key=key)
+        log.info("inbound %s from %s: %s", message.sid, phones.mask(phone), parsed.command)
+        if person["opted_out_at"] and parsed.command not in commands.WHILE_OPTED_OUT:
+            return Outcome(None, OPTED_OUT)
+        reply = commands.run(parsed.command, commands.Context(db, person, parsed.args, clock, config))
+        silent = CARRIER if message.carrier_answered else silence(
+            db, config, phone, key, clock.now, erased=_replies_before_erasure(db, config, person, clock.now))
+        if silent:
+            return Outcome(None, silent)
+        message_store.add_message(db, direction="outbound", phone=phone, body=reply, status="sent",
+                                  now=clock.now, person_id=person["id"], reply_to=inbound_id)
+        return Outcome(reply)
 
 
 def erases(parsed: keywords.Parsed) -> bool:
@@ -94,43 +111,36 @@ def erases(parsed: keywords.Parsed) -> bool:
     return parsed.command == keywords.DELETE and not parsed.args
 
 
-def _apply(db: Database, config: Mapping, message: Inbound, clock: journey.Clock, phone: str | None,
-           body: str, parsed: keywords.Parsed) -> Outcome:
-    """The transaction of `respond`: apply the text once, log it, and choose the reply or the silence."""
-    now = clock.now
-    seen = message_store.by_twilio_sid(db, message.sid)
-    if seen is not None:
-        reply = message_store.reply_to(db, seen["id"])
-        log.info("inbound %s seen before: same answer", message.sid)
-        return Outcome(reply["body"]) if reply else Outcome(None, SEEN_SILENT)
-    if phone is None:  # short codes, alphanumeric senders: automatic replies would loop or cost
-        message_store.add_message(db, direction="inbound", phone=message.sender or "?", body=body,
-                                  status="received", now=now, twilio_sid=message.sid)
-        log.info("inbound %s from a non-personal sender %s: no reply", message.sid, phones.mask(message.sender))
-        return Outcome(None, NOT_A_PERSON)
-    key = loop_key(body, parsed.command)
-    if erases(parsed):
-        return _erase(db, config, phone, key, parsed.lang, clock)
-    person = journey.known_person(db, phone)
-    if person is None:  # first contact: the keyword's language, if it has one, is theirs
-        person = journey.person_for(db, phone, parsed.lang or DEFAULT_LANGUAGE, clock,
-                                    lang_source="keyword" if parsed.lang else None)
-    elif parsed.lang and person["lang_source"] is None and journey.note_keyword_language(
-            db, person["id"], parsed.lang, clock):
-        person = journey.known_person(db, phone)
-    inbound_id = message_store.add_message(db, direction="inbound", phone=phone, body=body, status="received",
-                                           now=now, person_id=person["id"], twilio_sid=message.sid, loop_key=key)
-    log.info("inbound %s from %s: %s", message.sid, phones.mask(phone), parsed.command)
-    if person["opted_out_at"] and parsed.command not in commands.WHILE_OPTED_OUT:
-        return Outcome(None, OPTED_OUT)
-    reply = commands.run(parsed.command, commands.Context(db, person, parsed.args, clock, config))
-    silent = CARRIER if message.carrier_answered else silence(
-        db, config, phone, key, now, erased=_replies_before_erasure(db, config, person, now))
-    if silent:
-        return Outcome(None, silent)
-    message_store.add_message(db, direction="outbound", phone=phone, body=reply, status="sent",
-                              now=now, person_id=person["id"], reply_to=inbound_id)
-    return Outcome(reply)
+def _seen(db: Database, message: Inbound, seen: Mapping) -> Outcome:
+    """A MessageSid applied before (Twilio retries): the same answer, nothing applied again."""
+    reply = message_store.reply_to(db, seen["id"])
+    log.info("inbound %s seen before: same answer", message.sid)
+    return Outcome(reply["body"]) if reply else Outcome(None, SEEN_SILENT)
+
+
+def _not_a_person(db: Database, message: Inbound, body: str, clock: journey.Clock) -> Outcome:
+    """Short codes, alphanumeric senders: logged, never answered (automatic replies would loop or cost)."""
+    message_store.add_message(db, direction="inbound", phone=message.sender or "?", body=body,
+                              status="received", now=clock.now, twilio_sid=message.sid)
+    log.info("inbound %s from a non-personal sender %s: no reply", message.sid, phones.mask(message.sender))
+    return Outcome(None, NOT_A_PERSON)
+
+
+def _erase(db: Database, config: Mapping, phone: str, key: str, lang: str | None, clock: journey.Clock) -> Outcome:
+    """DELETE: the journey erases the number, storing nothing of this message or its reply; the limits say
+    whether the reply goes out (a DELETE sent again and again is answered at most as often as any text)."""
+    def silenced(person: Mapping | None, unlogged: tuple[int, int, int]) -> str | None:
+        if person is None:  # DELETEs from a number we do not hold are logged nowhere: their noted replies count
+            return silence(db, config, phone, key, clock.now, pending=1 + unlogged[1], erased=unlogged)
+        if person["opted_out_at"]:
+            return OPTED_OUT
+        return silence(db, config, phone, key, clock.now, pending=1, erased=unlogged)
+
+    erasure = journey.erase(db, phone, clock, config["SECRET_KEY"], silenced)
+    if erasure.silent_because:
+        return Outcome(None, erasure.silent_because)
+    with force_locale(erasure.person["lang"] if erasure.person else lang or DEFAULT_LANGUAGE):
+        return Outcome(replies.render("delete"))
 
 
 def _replies_before_erasure(db: Database, config: Mapping, person: Mapping, now: datetime) -> tuple[int, int, int]:
@@ -141,8 +151,7 @@ def _replies_before_erasure(db: Database, config: Mapping, person: Mapping, now:
     """
     if person["created_at"] < iso(now - retention.REPLY_WINDOW):
         return (0, 0, 0)
-    key = privacy.sender_key(config["SECRET_KEY"], person["phone"])
-    return message_store.erased_replies_since(db, key, now - retention.REPLY_WINDOW)
+    return journey.erased_replies(db, person["phone"], config["SECRET_KEY"], now - retention.REPLY_WINDOW)
 
 
 def silence(db: Database, config: Mapping, phone: str, key: str, now: datetime,
@@ -172,31 +181,3 @@ def silence(db: Database, config: Mapping, phone: str, key: str, now: datetime,
         return STOP_CONFIRMED
     return None
 
-
-def _erase(db: Database, config: Mapping, phone: str, key: str, lang: str | None,
-           clock: journey.Clock) -> Outcome:
-    """DELETE: erase the person, then store nothing, not even this message or its reply.
-
-    Only the times of this hour's replies stay, under a keyed hash of the number, so that a DELETE
-    sent again and again (a loop, a flood) is answered at most as often as any other text.
-    """
-    sender, since = privacy.sender_key(config["SECRET_KEY"], phone), clock.now - retention.REPLY_WINDOW
-    retention.purge_erased_replies(db, since)
-    erased = message_store.erased_replies_since(db, sender, since)
-    person = journey.known_person(db, phone)
-    if person is None:  # nothing held: nothing to erase, and nothing is created to say so
-        silent = silence(db, config, phone, key, clock.now, pending=1 + erased[1], erased=erased)
-        if silent:
-            return Outcome(None, silent)
-        message_store.note_delete_reply(db, sender, clock.now)
-        with force_locale(lang or DEFAULT_LANGUAGE):
-            return Outcome(replies.render("delete"))
-    silent = OPTED_OUT if person["opted_out_at"] else silence(db, config, phone, key, clock.now, pending=1,
-                                                              erased=erased)
-    message_store.keep_reply_times(db, sender, phone, since, STOP_KEY)
-    reply = commands.run(keywords.DELETE, commands.Context(db, person, (), clock, config))
-    log.info("erased everything held about %s", phones.mask(phone))
-    if silent:
-        return Outcome(None, silent)
-    message_store.note_delete_reply(db, sender, clock.now)
-    return Outcome(reply)

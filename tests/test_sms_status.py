@@ -9,7 +9,7 @@ from sms import gateway
 from tests.conftest import FIXED_NOW
 from webapp import journey
 from webapp.store import messages as message_store
-from webapp.store import people
+from webapp.store import people, reminders
 
 PHONE = "+33612345678"
 
@@ -90,6 +90,17 @@ def test_error_21610_opts_the_person_out(db, fake_twilio, sent):
     fake_twilio.send_status_callback(sent.sid, "failed", error_code=21610)
     assert status_of(db, sent) == ("failed", 21610)
     assert people.person_by_phone(db, PHONE)["opted_out_at"] is not None
+
+
+def test_error_21610_mutes_the_persons_pending_reminders_once(app, db, fake_twilio, sent):
+    person = people.person_by_phone(db, PHONE)
+    journey.record_claim(db, person["id"], FIXED_NOW.date(), journey.Clock(FIXED_NOW, Delays.from_config(app.config)))
+    fake_twilio.send_status_callback(sent.sid, "failed", error_code=21610)
+    first = people.person_by_phone(db, PHONE)["opted_out_at"]
+    assert first and {r["state"] for r in reminders.for_person(db, person["id"])} == {"muted"}
+    fake_twilio.send_status_callback(sent.sid, "failed", error_code=21610)  # Twilio retries a callback
+    assert people.person_by_phone(db, PHONE)["opted_out_at"] == first
+    assert {r["state"] for r in reminders.for_person(db, person["id"])} == {"muted"}
 
 
 def test_a_callback_signed_with_another_token_changes_nothing(app, db, fake_twilio, sent):

@@ -1,18 +1,35 @@
-"""What each event of the journey means: it is written, and reminders are planned or cancelled.
+"""What each event of the journey means: it is written, and reminders are planned, cancelled or muted.
 
-Web pages, SMS commands and the sync API call these functions and never touch tables, so the
-channels cannot disagree. Each function is one short write transaction.
+The only writer of people, applications, claims, reminder plans and opt-outs for the channels that
+report events: the SMS core and its commands (sms.inbound, sms.commands), Twilio's status callbacks
+(sms.callbacks) and the dispatch pass (scheduler.dispatch, which records its own sends and calls here for
+what a refused send means). The web pages keep their dates in the session and write nothing yet.
+Each function is one short write transaction (inside a caller's, it rides on it).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
 from scheduler import rules
-from webapp.store import immediate, people, reminders
+from sms import privacy
+from sms.delivery import OPTED_OUT_CODE
+from sms.phones import mask
+from webapp.i18n import DEFAULT_LANGUAGE
+from webapp.store import immediate, people, reminders, retention
+from webapp.store import messages as message_store
+
+log = logging.getLogger(__name__)
+
+# How far along each status of an outbound message is. Callbacks arrive out of order: a lower rank never
+# replaces a higher one.
+STATUS_RANK: dict[str, int] = {
+    "sending": 0, "retrying": 0, "queued": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3,
+}
 
 
 @dataclass(frozen=True)
@@ -62,10 +79,18 @@ def set_language(db: Database, person_id: int, lang: str, clock: Clock) -> None:
         people.choose_language(db, person_id, lang, clock.now)
 
 
-def note_keyword_language(db: Database, person_id: int, lang: str, clock: Clock) -> bool:
-    """The first keyword with a language sets it, unless one was chosen; True if it changed."""
+def person_texting(db: Database, phone: str, keyword_lang: str | None, clock: Clock) -> dict:
+    """The person behind a number that texts us: created on first contact in the keyword's language (the
+    default if it has none); later, the first keyword with a language sets it, unless one is known."""
     with immediate(db):
-        return people.set_keyword_language(db, person_id, lang, clock.now)
+        person = people.person_by_phone(db, phone)
+        if person is None:
+            return people.ensure_person(db, phone, keyword_lang or DEFAULT_LANGUAGE, clock.now,
+                                        "keyword" if keyword_lang else None)
+        if keyword_lang and person["lang_source"] is None and people.set_keyword_language(
+                db, person["id"], keyword_lang, clock.now):
+            return people.person_by_id(db, person["id"])
+        return person
 
 
 def record_application(db: Database, person_id: int, method: str, sent_on: date,
@@ -119,10 +144,79 @@ def opt_in(db: Database, person_id: int, clock: Clock) -> None:
         _replan(db, person_id, clock)
 
 
-def erase(db: Database, person_id: int) -> None:
-    """DELETE: erase the person and everything we hold about them."""
+def carrier_opted_out(db: Database, phone: str, clock: Clock) -> bool:
+    """The number sent STOP to the carrier (Twilio's 21610): as our STOP, without a reply. True if it
+    was news; told again, the first opt-out's time stays."""
     with immediate(db):
-        people.delete_person(db, person_id)
+        person = people.person_by_phone(db, phone)
+        if person is None:
+            return False
+        if not person["opted_out_at"]:
+            people.set_opted_out(db, person["id"], clock.now, clock.now)
+        reminders.mute_all(db, person["id"], clock.now)  # also a row a pass claimed meanwhile
+    if not person["opted_out_at"]:
+        log.info("%s opted out at Twilio (%s): no more messages", mask(phone), OPTED_OUT_CODE)
+    return not person["opted_out_at"]
+
+
+def message_status(db: Database, message: Mapping, status: str | None, error_code: int | None,
+                   clock: Clock) -> bool:
+    """The carrier reported on our outbound `message`: its status (None: one we do not know) never moves
+    backwards, its reminder learns the delivery, and 21610 opts the number out. True if the status moved."""
+    with immediate(db):
+        if error_code == OPTED_OUT_CODE:
+            carrier_opted_out(db, message["phone"], clock)
+        if status is None or STATUS_RANK[status] <= STATUS_RANK.get(message["status"], -1):
+            return False  # unknown, repeated or late
+        message_store.set_status(db, message["id"], status, clock.now, error_code=error_code)
+        if message["reminder_id"]:
+            reminders.record_delivery(db, message["reminder_id"], status, clock.now)
+    return True
+
+
+# Replies an erased number got that no log shows any more: (all, to DELETE, to STOP confirmations).
+Unlogged = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What DELETE found, and why its reply must not go out (None: it goes)."""
+
+    person: dict | None  # who was erased, as they were; None when we held nothing
+    silent_because: str | None = None
+
+
+def erased_replies(db: Database, phone: str, secret: str, since: datetime) -> Unlogged:
+    """Replies this number got since `since` before a DELETE erased its log (they still count for limits)."""
+    return message_store.erased_replies_since(db, privacy.sender_key(secret, phone), since)
+
+
+def erase(db: Database, phone: str, clock: Clock, secret: str,
+          silenced: Callable[[dict | None, Unlogged], str | None] = lambda _person, _unlogged: None) -> Erasure:
+    """DELETE: erase the number and everything held about it; only this hour's reply times stay, under a
+    keyed hash of the number (`secret`), so a DELETE sent again and again gets no more replies than any text.
+
+    `silenced(person, unlogged)` says why the reply to this DELETE must not go out (None: it goes); it is
+    asked in the same transaction before anything is erased, as the reply limits read the log erased here.
+    When this is the outermost transaction, the WAL is scrubbed of the erased rows' old pages once committed
+    (inside a caller's transaction, the next checkpoint does it: the daily clean-up at the latest).
+    """
+    sender, since = privacy.sender_key(secret, phone), clock.now - retention.REPLY_WINDOW
+    outermost = not db.conn.in_transaction
+    with immediate(db):
+        retention.purge_erased_replies(db, since)
+        person = people.person_by_phone(db, phone)
+        silent = silenced(person, message_store.erased_replies_since(db, sender, since))
+        message_store.keep_reply_times(db, sender, phone, since)
+        people.delete_number(db, phone)
+        if silent is None:  # counted without the number: there is no log left to count it
+            message_store.note_delete_reply(db, sender, clock.now)
+    if person is not None:
+        log.info("erased everything held about %s", mask(phone))
+    database_file = next(row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main")
+    if outermost and database_file:  # an in-memory database has no file, and no WAL
+        retention.scrub_wal(db, database_file)
+    return Erasure(person, silent)
 
 
 def status(db: Database, person_id: int, delays: rules.Delays) -> Status:

@@ -8,6 +8,10 @@ from sqlite_utils import Database
 from sms.segments import measure
 from webapp.store import iso, one, rows
 
+# The loop key every STOP text is logged under (sms.inbound.loop_key). Folded texts are letters only: it is none
+# of them. An erasure keeps which replies were STOP confirmations by it.
+STOP_KEY = "#stop"
+
 
 def add_message(db: Database, *, direction: str, phone: str, body: str, status: str,
                 now: datetime, person_id: int | None = None, twilio_sid: str | None = None,
@@ -87,15 +91,15 @@ def set_status(db: Database, message_id: int, status: str, now: datetime,
         (status, error_code, iso(now), message_id))
 
 
-def keep_reply_times(db: Database, sender_key: str, phone: str, since: datetime, stop_key: str) -> None:
+def keep_reply_times(db: Database, sender_key: str, phone: str, since: datetime) -> None:
     """Before an erasure: keep when this number got replies since `since`, and which were STOP
-    confirmations (replies to texts with `stop_key`), under its key only."""
+    confirmations (replies to texts with STOP_KEY), under its key only."""
     db.conn.execute(
         "INSERT INTO erased_replies (sender_key, replied_at, to_stop)"
         " SELECT ?, reply.created_at, text.loop_key IS ? FROM messages AS reply"
         " JOIN messages AS text ON text.id = reply.reply_to"
         " WHERE reply.phone = ? AND reply.direction = 'outbound' AND reply.created_at >= ?",
-        (sender_key, stop_key, phone, iso(since)))
+        (sender_key, STOP_KEY, phone, iso(since)))
 
 
 def note_delete_reply(db: Database, sender_key: str, now: datetime) -> None:

@@ -55,13 +55,10 @@ def set_opted_out(db: Database, person_id: int, at: datetime | None, now: dateti
     )
 
 
-def delete_person(db: Database, person_id: int) -> None:
-    """Erase the person and, through the foreign keys, everything linked to them."""
-    person = person_by_id(db, person_id)
-    if person is None:
-        return
-    db.execute("DELETE FROM messages WHERE phone = ?", (person["phone"],))
-    db.execute("DELETE FROM people WHERE id = ?", (person_id,))
+def delete_number(db: Database, phone: str) -> None:
+    """Erase the number's messages and its person with, through the foreign keys, everything linked to them."""
+    db.execute("DELETE FROM messages WHERE phone = ?", (phone,))
+    db.execute("DELETE FROM people WHERE phone = ?", (phone,))
 
 
 def application(db: Database, person_id: int) -> dict | None:
