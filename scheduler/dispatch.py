@@ -334,7 +334,7 @@ class DispatchPass:
                 return self._line(row, persons, "retry" if done else "lost", f"{error}; again at {at:%H:%M:%SZ}")
             done = reminders.mark_failed(self.db, row["id"], self.owner, error, self.now)
             if result.error_code == OPTED_OUT_CODE:  # the number sent STOP to Twilio: honour it everywhere
-                journey.opt_out(self.db, person["id"], journey.Clock(self.now, self.delays))
+                journey.carrier_opted_out(self.db, person["phone"], journey.Clock(self.now, self.delays))
             return self._line(row, persons, "failed" if done else "lost", error)
 
     @staticmethod

@@ -153,7 +153,7 @@ def test_card_paid_stop_and_delete_stop_reminders(app, db, event):
     {"card": lambda: journey.card_arrived(db, pid, later),
      "paid": lambda: journey.claim_paid(db, pid, None, later),
      "stop": lambda: journey.opt_out(db, pid, later),
-     "delete": lambda: journey.erase(db, pid)}[event]()
+     "delete": lambda: journey.erase(db, "+33612345678", later, app.config["SECRET_KEY"])}[event]()
     for day in (15, 16, 17, 22, 30):  # the claim follow-up would be on the 31st
         run_pass(app, paris(2026, 3, day, 10))
     kinds = {m["reminder_id"]: m for m in outbox(db)}
