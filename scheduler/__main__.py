@@ -23,7 +23,8 @@ def main() -> int:
         logging.getLogger("scheduler").error("%s", error)
         return 2
     try:
-        open_current(app.config["DATABASE"]).close()
+        with open_current(app.config["DATABASE"]):
+            pass  # only the check: each pass opens its own connection
     except click.ClickException as error:  # not migrated: the message says what to run
         logging.getLogger("scheduler").error("%s", error.message)
         return 2

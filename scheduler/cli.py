@@ -39,11 +39,8 @@ def run_command(now_text: str | None, dry_run: bool) -> None:
         now = _instant(now_text)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--now") from error
-    db = open_current(current_app.config["DATABASE"])
-    try:
+    with open_current(current_app.config["DATABASE"]) as db:
         report = run_pass(current_app._get_current_object(), now, dry_run=dry_run, db=db)
-    finally:
-        db.close()
     for line in report.lines:
         click.echo(f"{line.reminder_id:>8}  {line.phone:<14} {line.kind:<15} {line.subject:<5} "
                    f"{line.outcome:<9} {line.detail}")
@@ -57,11 +54,8 @@ def run_command(now_text: str | None, dry_run: bool) -> None:
 @with_appcontext
 def list_command(state: str | None, limit: int) -> None:
     """Show the reminder queue, soonest first."""
-    db = open_current(current_app.config["DATABASE"])
-    try:
+    with open_current(current_app.config["DATABASE"]) as db:
         rows = reminders.queue(db, state, limit)
-    finally:
-        db.close()
     click.echo(f"{'id':>8}  {'phone':<14} {'lang':<4} {'kind':<15} {'subj':<5} {'state':<10} "
                f"{'next attempt (UTC)':<21} {'tries':>5}  {'delivery':<11} last error")
     for row in rows:

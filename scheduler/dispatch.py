@@ -1,5 +1,8 @@
 """One dispatch pass: expire, claim due reminders with a lease, decide, send through the gateway, record.
 
+What to do with each claimed row is decided in `scheduler.decide` (pure: no database); this module
+reads the facts it needs, claims, sends and records.
+
 Guarantees, and what carries them:
 - two passes (threads or processes) never take the same row: `reminders.claim_due` selects and
   leases in one BEGIN IMMEDIATE transaction, and every later write checks this pass still holds
@@ -11,11 +14,13 @@ Guarantees, and what carries them:
   at a time, so that is at most one message per dead pass. Outbox sends are exactly-once: the
   message and the reminder's `sent` are written in the same transaction;
 - one row no pass can make sense of (a date that does not parse, a kind with no text) stops only
-  itself: any error deciding or handling it, other than the database's own, marks it `failed` with
-  the error, and the rest of the chunk and every later pass go on (`DispatchPass._guarded`).
+  itself: any error deciding (`decide.decide`) or handling it (`DispatchPass._guarded`), other than
+  the database's own, marks it `failed` with the error, and the rest of the chunk and every later
+  pass go on.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -24,46 +29,37 @@ import socket
 import sqlite3
 import time as wallclock
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from sqlite_utils import Database
 
 from scheduler import rules, texts
+from scheduler.decide import Day, Decision, Facts, decide, error_text, retry_at
 from scheduler.quiet import QuietHours
 from scheduler.report import Line, PassReport
 from sms import gateway
 from sms.delivery import OPTED_OUT_CODE
 from sms.phones import mask
 from webapp import journey
-from webapp.store import connect, immediate, iso, parse_iso, people, reminders, utcnow
-from webapp.store import messages as message_store
+from webapp.store import immediate, iso, opened, people, reminders, utcnow
 
 log = logging.getLogger(__name__)
 
 # Outbox sends are written many to a transaction; a real provider is called one message at a time.
 OUTBOX_CHUNK = 500
 MAX_CHUNK = 50
+# How each decision that sends nothing is recorded: action -> (the store's mark, the decision's
+# value it takes, what the report says, why).
+MARKS: dict[str, tuple[Callable[..., bool], str | None, str, str]] = {
+    "adopt": (reminders.mark_sent, "message_id", "sent", "recovered"),
+    "expire": (reminders.mark_expired, None, "expired", "older than the look-back window"),
+    "mute": (reminders.mark_muted, None, "muted", ""),
+    "supersede": (reminders.mark_superseded, None, "superseded", "its follow-up is due too"),
+    "postpone": (reminders.mark_postponed, "at", "postponed", "one a day"),
+}
 # What a dry run reports for each decision that would change a reminder.
-DRY_RUN_OUTCOMES = {"send": "sent", "adopt": "sent", "mute": "muted", "postpone": "postponed",
-                    "expire": "expired", "supersede": "superseded", "fail": "failed"}
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What to do with one claimed reminder; `at` for postponements, `body` for sends, `error` for
-    a row that could not be decided."""
-
-    action: str  # send | adopt | mute | supersede | postpone | expire | gone | fail
-    at: datetime | None = None
-    body: str | None = None
-    message_id: int | None = None
-    error: str | None = None
-
-
-def _error_text(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"
+DRY_RUN_OUTCOMES = {"send": "sent", "fail": "failed", **{action: mark[2] for action, mark in MARKS.items()}}
 
 
 class DispatchPass:
@@ -77,12 +73,9 @@ class DispatchPass:
         self.lease = timedelta(seconds=config["SEND_LEASE_SECONDS"])
         self.batched = config["SMS_BACKEND"] == "outbox"
         self.chunk = OUTBOX_CHUNK if self.batched else self._provider_chunk()
-        self.today = today = now.astimezone(self.delays.tz).date()
-        self.day_start = datetime.combine(today, time(0), tzinfo=self.delays.tz).astimezone(UTC)
-        self.tomorrow = rules.due_instant(today + timedelta(days=1), self.delays)
-        self._bodies: dict[tuple, str] = {}
+        self.day = Day.at(now, self.delays, config["REMINDER_LOOKBACK_HOURS"])
+        self._texts: dict[tuple, str] = {}
         self._started = wallclock.monotonic()
-        self.cutoff = now - timedelta(hours=config["REMINDER_LOOKBACK_HOURS"])
 
     def clock(self) -> datetime:
         """`now` moved on by the time this pass has taken: leases must cover real time, not the pass's
@@ -102,7 +95,7 @@ class DispatchPass:
         if dry_run:
             return self._dry_run(report)
         with immediate(self.db):
-            report.expired = reminders.expire_stale(self.db, self.cutoff, self.now)
+            report.expired = reminders.expire_stale(self.db, self.day.cutoff, self.now)
         while True:
             claimed_at, at = wallclock.monotonic(), self.clock()
             # Checked before every chunk on the real clock: a long pass (a Twilio backlog) that runs
@@ -120,7 +113,7 @@ class DispatchPass:
         return report
 
     def _dry_run(self, report: PassReport) -> PassReport:
-        rows, oldest = [], iso(self.cutoff)
+        rows, oldest = [], iso(self.day.cutoff)
         for row in reminders.due(self.db, self.now):
             if row["state"] == "scheduled" and row["next_attempt_at"] < oldest:
                 report.expired += 1
@@ -146,7 +139,7 @@ class DispatchPass:
                 for person in people.people_by_ids(self.db, sorted({row["person_id"] for row in rows}))}
 
     def _decide(self, rows: list[dict], persons: dict[int, dict]) -> list[tuple[dict, Decision]]:
-        reminded = reminders.people_reminded_since(self.db, list(persons), self.day_start)
+        reminded = reminders.people_reminded_since(self.db, list(persons), self.day.start)
         accepted = reminders.accepted_messages(self.db, [row["id"] for row in rows if row["state"] == "sending"])
         firsts = [row for row in rows if row["kind"] in rules.FOLLOWUP_OF]
         follow = reminders.followups(self.db, sorted({row["person_id"] for row in firsts}))
@@ -156,62 +149,32 @@ class DispatchPass:
         # one that does not parse fails that row alone.
         decisions = []
         for row in rows:
-            try:
-                decision = self._decision(row, persons.get(row["person_id"]), reminded, accepted, follow, posted)
-            except sqlite3.OperationalError:
-                raise  # the database's fault, not the row's: the lease brings the chunk back
-            except Exception as error:
-                log.exception("reminder %s: cannot decide what to do with it", row["id"])
-                decision = Decision("fail", error=_error_text(error))
+            pid, kind, subject = row["person_id"], row["kind"], row["subject"]
+            facts = Facts(persons.get(pid), accepted.get(row["id"]),
+                          follow.get((pid, rules.FOLLOWUP_OF.get(kind), subject)),
+                          posted.get((pid, subject)) if kind == rules.CLAIM_DUE else None, pid in reminded)
+            decision = decide(row, facts, self.day, self._text)
+            if decision.reminds:  # the person's one reminder today: their next row waits
+                reminded.add(pid)
             decisions.append((row, decision))
         return decisions
 
-    def _decision(self, row: dict, person: dict | None, reminded: set[int], accepted: dict[int, int],
-                  follow: dict, posted: dict) -> Decision:
-        if person is None:  # erased meanwhile
-            return Decision("gone")
-        if row["id"] in accepted:  # a dead pass had it accepted: never send it again
-            reminded.add(person["id"])
-            return Decision("adopt", message_id=accepted[row["id"]])
-        if row["state"] == "sending" and row["next_attempt_at"] < iso(self.cutoff):
-            return Decision("expire")  # left by a pass that died longer ago than the window
-        if person["opted_out_at"]:
-            return Decision("mute")
-        if (days := self._days_to_followup(row, follow)) is not None and days <= 1:
-            return Decision("supersede")  # so late its follow-up is due too: send only that
-        if person["id"] in reminded:
-            return Decision("postpone", at=self.tomorrow)
-        decision = Decision("send", body=self._body(row, person, days, posted))
-        reminded.add(person["id"])
-        return decision
-
-    def _days_to_followup(self, row: dict, follow: dict) -> int | None:
-        """Local days from today to the follow-up of a first reminder (None: no follow-up in play)."""
-        due_at = follow.get((row["person_id"], rules.FOLLOWUP_OF.get(row["kind"]), row["subject"]))
-        if due_at is None:
-            return None
-        return (parse_iso(due_at).astimezone(self.delays.tz).date() - self.today).days
-
-    def _body(self, row: dict, person: dict, followup: int | None, posted: dict) -> str:
-        # The text says what is true at send time, however late: the claim's real age, the days
-        # really left until the follow-up.
-        posted_on = posted.get((row["person_id"], row["subject"])) if row["kind"] == rules.CLAIM_DUE else None
-        days = (self.today - date.fromisoformat(posted_on)).days if posted_on else None
-        key = (row["kind"], row["subject"], texts.language_of(person["lang"]), days, followup)
-        if key not in self._bodies:
-            self._bodies[key] = texts.render(row["kind"], row["subject"], person["lang"], self.config,
-                                             days=days, followup=followup)
-        return self._bodies[key]
+    def _text(self, kind: str, subject: str, lang: str | None, *, days: int | None, followup: int | None) -> str:
+        # Rendered once per distinct text in a pass: a chunk of 500 holds a handful.
+        key = (kind, subject, texts.language_of(lang), days, followup)
+        if key not in self._texts:
+            self._texts[key] = texts.render(kind, subject, lang, self.config, days=days, followup=followup)
+        return self._texts[key]
 
     def _handle(self, rows: list[dict], claimed_at: float) -> list[Line]:
         persons = self._people(rows)
         decisions = self._decide(rows, persons)
         lines: list[Line] = []
         # Everything but provider sends is written in one short transaction. Outbox sends go in it
-        # too: the outbox's delivery *is* the logged message, so logging it and marking the reminder
-        # sent in the same transaction makes them exactly-once (no window for a crash between the two)
-        # and 500 cost one commit instead of three each through `gateway.send` (bench/reminders.py:
-        # about 2.3 times the rate of the per-message path).
+        # too (`gateway.send(in_transaction=True)`): the outbox's delivery *is* the logged message, so
+        # logging it and marking the reminder sent in the same transaction makes them exactly-once (no
+        # window for a crash between the two) and 500 cost one commit instead of three each
+        # (bench/reminders.py: several times the rate of the per-message path).
         in_chunk = [(row, decision) for row, decision in decisions if decision.action != "send" or self.batched]
         try:
             with immediate(self.db):
@@ -246,7 +209,7 @@ class DispatchPass:
             raise  # locked, read-only, I/O: the rows stay leased and the next pass takes them back
         except Exception as error:
             log.exception("reminder %s: failed while handling it", row["id"])
-            return self._fail(row, persons, _error_text(error))
+            return self._fail(row, persons, error_text(error))
 
     def _fail(self, row: dict, persons: dict[int, dict], error: str) -> Line:
         with immediate(self.db):
@@ -271,37 +234,24 @@ class DispatchPass:
             return self._fail(row, persons, decision.error)
         if action == "gone":
             return self._line(row, persons, "lost", "person erased")
-        if action == "adopt":
-            done = reminders.mark_sent(self.db, rid, self.owner, decision.message_id, self.now)
-            return self._line(row, persons, "sent" if done else "lost", "recovered")
-        if action == "expire":
-            done = reminders.mark_expired(self.db, rid, self.owner, self.now)
-            return self._line(row, persons, "expired" if done else "lost", "older than the look-back window")
-        if action == "mute":
-            done = reminders.mark_muted(self.db, rid, self.owner, self.now)
-            return self._line(row, persons, "muted" if done else "lost")
-        if action == "supersede":
-            done = reminders.mark_superseded(self.db, rid, self.owner, self.now)
-            if done:  # the follow-up goes now rather than in up to a day
+        if action in MARKS:
+            mark, value, outcome, detail = MARKS[action]
+            done = mark(self.db, rid, self.owner, *((getattr(decision, value),) if value else ()), self.now)
+            if done and action == "supersede":  # the follow-up goes now rather than in up to a day
                 reminders.bring_forward(self.db, row["person_id"], rules.FOLLOWUP_OF[row["kind"]],
                                         row["subject"], self.now)
-            return self._line(row, persons, "superseded" if done else "lost", "its follow-up is due too")
-        if action == "postpone":
-            done = reminders.mark_postponed(self.db, rid, self.owner, decision.at, self.now)
-            return self._line(row, persons, "postponed" if done else "lost", "one a day")
+            return self._line(row, persons, outcome if done else "lost", detail)
         # Outbox send, inside the chunk's transaction (the write lock is held): a row cancelled or
         # muted since the claim (CARD, PAID, STOP) is no longer ours, and gets no message.
         if not reminders.still_held(self.db, rid, self.owner):
             return self._line(row, persons, "lost", "cancelled, muted or lease lost")
         person = persons[row["person_id"]]
-        delivery = gateway.outbox_deliver(self.config, person["phone"], decision.body)
-        message_id = message_store.add_message(
-            self.db, direction="outbound", phone=person["phone"], body=decision.body,
-            status=delivery.status, now=self.now, person_id=person["id"], twilio_sid=delivery.sid,
-            reminder_id=rid)
-        if not reminders.mark_sent(self.db, rid, self.owner, message_id, self.now):
-            raise RuntimeError(f"reminder {rid} changed under the write lock")  # rolls the message back
-        return self._line(row, persons, "sent", f"message {message_id}")
+        result = gateway.send(self.db, self.config, person["phone"], decision.body, person_id=person["id"],
+                              reminder_id=rid, now=self.now, in_transaction=True)
+        if not result.ok or not reminders.mark_sent(self.db, rid, self.owner, result.message_id, self.now):
+            # rolls the message back with the row's savepoint
+            raise RuntimeError(f"reminder {rid}: {result.error or 'changed under the write lock'}")
+        return self._line(row, persons, "sent", f"message {result.message_id}")
 
     def _send(self, row: dict, decision: Decision, person: dict) -> Line:
         persons = {person["id"]: person}
@@ -318,7 +268,7 @@ class DispatchPass:
             return self._line(row, persons, "lost", "person erased")
         except Exception as error:  # a backend bug must not kill the pass, nor retry one row forever
             log.exception("reminder %s: unexpected error from the gateway", row["id"])
-            result = gateway.SendResult(0, "failed", error=_error_text(error), transient=True)
+            result = gateway.SendResult(0, "failed", error=error_text(error), transient=True)
         with immediate(self.db):
             if result.ok:
                 done = reminders.mark_sent(self.db, row["id"], self.owner, result.message_id, self.now)
@@ -326,10 +276,7 @@ class DispatchPass:
                     return self._line(row, persons, "sent", f"message {result.message_id}; cancelled during the call")
                 return self._line(row, persons, "sent" if done else "lost", f"message {result.message_id}")
             error = f"{result.error_code or ''} {result.error}".strip()
-            attempts = row["attempts"] + 1
-            if result.transient and attempts < self.config["SEND_MAX_ATTEMPTS"]:
-                delay = self.config["SEND_RETRY_BASE_SECONDS"] * 2 ** row["attempts"]
-                at = self.now + timedelta(seconds=delay)
+            if at := retry_at(row["attempts"], result.transient, self.config, self.now):
                 done = reminders.mark_retry(self.db, row["id"], self.owner, at, error, self.now)
                 return self._line(row, persons, "retry" if done else "lost", f"{error}; again at {at:%H:%M:%SZ}")
             done = reminders.mark_failed(self.db, row["id"], self.owner, error, self.now)
@@ -355,9 +302,5 @@ def run_pass(app: Flask, now: datetime | None = None, dry_run: bool = False, *,
     """Run one dispatch pass at `now` (default: the clock) on the app's database."""
     now = (now or utcnow()).astimezone(UTC)
     with app.app_context():
-        database = db or connect(app.config["DATABASE"])
-        try:
+        with contextlib.nullcontext(db) if db is not None else opened(app.config["DATABASE"]) as database:
             return DispatchPass(database, app.config, now, owner).run(dry_run)
-        finally:
-            if db is None:
-                database.close()

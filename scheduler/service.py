@@ -12,7 +12,7 @@ from flask import Flask
 from scheduler import rules
 from scheduler.dispatch import run_pass
 from scheduler.quiet import QuietHours
-from webapp.store import connect, immediate, retention, utcnow
+from webapp.store import immediate, opened, retention, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +32,7 @@ def cleanup(app: Flask, now: datetime | None = None) -> dict[str, int]:
     """Delete long-cancelled reminders, blank old message bodies, forget erased numbers' reply times."""
     now = now or utcnow()
     config = app.config
-    db = connect(config["DATABASE"])
-    try:
+    with opened(config["DATABASE"]) as db:
         with immediate(db):
             purged = retention.purge_cancelled_reminders(
                 db, now - timedelta(days=config["CANCELLED_REMINDER_RETENTION_DAYS"]))
@@ -46,8 +45,6 @@ def cleanup(app: Flask, now: datetime | None = None) -> dict[str, int]:
         # Erased or blanked rows' old pages may still sit in the WAL (a worker killed before its
         # post-DELETE checkpoint finished): once a day, copy it into the file and empty it.
         retention.checkpoint_truncate(db)
-    finally:
-        db.close()
     log.info("clean-up: %d cancelled reminder(s) deleted, %d message text(s) blanked, %d erased number(s)'"
              " reply time(s) deleted", purged, blanked, forgotten)
     return {"cancelled_reminders": purged, "message_bodies": blanked, "erased_reply_times": forgotten}

@@ -27,11 +27,8 @@ def messages_command(phone: str | None, limit: int | None, as_json: bool) -> Non
         if normalised is None:
             raise click.BadParameter(f"{phone!r} is not a phone number", param_hint="--phone")
         phone = normalised
-    db = open_current(current_app.config["DATABASE"])
-    try:
+    with open_current(current_app.config["DATABASE"]) as db:
         rows = [{field: row[field] for field in FIELDS} for row in message_store.log(db, phone, limit)]
-    finally:
-        db.close()
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -15,7 +15,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from sms import callbacks, inbound
 from webapp.settings import ACCOUNT_SID
-from webapp.store import thread_db
+from webapp.store import get_db
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def receive() -> Response:
         abort(400)
     message = inbound.Inbound(sender=form["From"].strip(), body=form.get("Body", ""), sid=sid,
                               carrier_answered=bool(form.get("OptOutType")))
-    reply = inbound.handle(thread_db(), current_app.config, message)
+    reply = inbound.handle(get_db(), current_app.config, message)
     return Response(twiml_for(reply), mimetype="application/xml")
 
 
@@ -100,6 +100,6 @@ def status() -> tuple[str, int]:
     """A status callback for a message we sent: recorded, never moving backwards."""
     form = request.form
     sid = message_sid(form)
-    callbacks.apply_status(thread_db(), current_app.config, sid, form.get("MessageStatus") or form.get("SmsStatus"),
+    callbacks.apply_status(get_db(), current_app.config, sid, form.get("MessageStatus") or form.get("SmsStatus"),
                            form.get("ErrorCode"))
     return "", 204

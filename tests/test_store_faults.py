@@ -1,13 +1,14 @@
 """Database faults under the webhook: a connection that failed is not kept, so a worker recovers by itself."""
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
 import pytest
 from sqlite_utils import Database
 
 import webapp.store
-from tests.twilio_signing import inbound_params, signed_post
+from tests.twilio_signing import inbound_params, signed_post, status_params
 
 PHONE = "+33612345678"
 TOKEN = "faults-token"
@@ -40,3 +41,39 @@ def test_a_worker_recovers_once_the_database_is_writable_again(app, client, db, 
     assert answered.status_code == 200, answered.data
     assert db.execute("SELECT twilio_sid FROM messages WHERE direction = 'inbound'").fetchall() == [
         (params["MessageSid"],)]
+
+
+@pytest.mark.parametrize(("path", "params"), [
+    ("/sms/inbound", inbound_params(PHONE, "HELP")),
+    ("/sms/status", status_params("SM" + "2" * 32, "delivered")),
+])
+def test_a_webhook_request_closes_the_connection_it_opened(app, client, monkeypatch, path, params):
+    # A connection kept past its request would carry a fault (read-only, I/O error) or a snapshot into the next.
+    real_connect, opened_here = webapp.store.connect, []
+    monkeypatch.setattr(webapp.store, "connect", lambda path: opened_here.append(real_connect(path)) or opened_here[-1])
+    answered = signed_post(client, app, path, params)
+    assert answered.status_code in (200, 204)
+    assert len(opened_here) == 1
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        opened_here[0].execute("SELECT 1")
+
+
+class Interrupted(Exception):
+    """A command that failed halfway."""
+
+
+def finish(db: Database) -> None:
+    db.execute("SELECT 1")
+
+
+def fail(db: Database) -> None:
+    raise Interrupted
+
+
+@pytest.mark.parametrize("command", [finish, fail])
+def test_opened_closes_its_connection_however_the_command_ends(app, command):
+    with pytest.raises(Interrupted) if command is fail else contextlib.nullcontext():
+        with webapp.store.opened(app.config["DATABASE"]) as db:
+            command(db)
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        db.execute("SELECT 1")

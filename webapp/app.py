@@ -32,7 +32,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = settings.secret_key(Path(app.instance_path))
 
     app.teardown_appcontext(store.close_db)
-    app.teardown_request(store.drop_failed_thread_db)
     app.cli.add_command(migrations.migrate_command)
     i18n.init_app(app)
     web.init_app(app)

@@ -1,4 +1,4 @@
-"""The SQLite connection: one `Database` per request or process, WAL, busy timeout, short writes."""
+"""The SQLite connection: `get_db()` per request, `opened(path)` elsewhere; WAL, busy timeout, short writes."""
 from __future__ import annotations
 
 import contextlib
@@ -106,48 +106,49 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
 
 
+@contextlib.contextmanager
+def opened(path: str | Path) -> Iterator[Database]:
+    """The database for a command, the scheduler or a script: opened with `connect`, closed on the way out."""
+    db = connect(path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
 def get_db() -> Database:
-    """The request's (or app context's) database, opened on first use."""
+    """The request's (or app context's) database, opened on first use, closed at teardown (`close_db`).
+
+    A connection per request, not one kept per thread: a connection that met a fault (a read-only file,
+    an I/O error) ends with its request, and the next request opens anew.
+    """
     if "db" not in g:
         g.db = connect(current_app.config["DATABASE"])
+        _keep_wal_open(current_app.config["DATABASE"])
     return g.db
 
 
-_thread_connections = threading.local()
+_wal_anchor: list[tuple[str, sqlite3.Connection]] = []
+_wal_anchor_lock = threading.Lock()
 
 
-def thread_db() -> Database:
-    """The app's database on a connection kept open for this thread (hot paths such as webhooks).
+def _keep_wal_open(path: str) -> None:
+    """Hold one idle connection to the file for the process's life, so closing a request's is never the last close.
 
-    Opening and closing a connection per request costs more than the request's own queries (the
-    pragmas, and a WAL checkpoint whenever the last connection closes). A thread keeps one connection,
-    to the current app's file, closed when the thread ends or the file changes.
+    The last connection to close checkpoints the WAL and deletes it and its index, and the next open creates
+    them again: per request, that cost the webhook 15% of its throughput (bench/webhook.py). The idle
+    connection never holds a transaction, so it blocks no checkpoint (the erasure scrub still truncates the WAL).
+    One per process: a new app file (tests) replaces it.
     """
-    path = current_app.config["DATABASE"]
-    held = getattr(_thread_connections, "held", None)
-    if held is not None and held[0] != path:  # another app (tests): one connection per thread at most
-        held[1].close()
-        held = None
-    if held is None:
-        held = _thread_connections.held = (path, connect(path))
-    db = held[1]
-    if db.conn.in_transaction:  # a failed request must not leak its transaction into the next
-        db.conn.rollback()
-    return db
-
-
-def drop_failed_thread_db(exc: BaseException | None = None) -> None:
-    """After a request that failed on a database error, close this thread's connection: the next opens anew.
-
-    A connection opened while the file could not be written stays read-only for good, and one that met an
-    I/O error is not to be trusted: without this, the worker would answer 500 until restarted.
-    """
-    held = getattr(_thread_connections, "held", None)
-    if held is None or not isinstance(exc, sqlite3.Error):
-        return
-    _thread_connections.held = None
-    with contextlib.suppress(sqlite3.Error):
-        held[1].close()
+    with _wal_anchor_lock:
+        if _wal_anchor and _wal_anchor[0][0] == path:
+            return
+        for _old, connection in _wal_anchor:
+            connection.close()
+        _wal_anchor.clear()
+        connection = sqlite3.connect(path, check_same_thread=False)
+        connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # a read maps the WAL index
+        _wal_anchor.append((path, connection))
 
 
 def close_db(_exc: BaseException | None = None) -> None:

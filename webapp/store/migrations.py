@@ -1,14 +1,16 @@
 """The schema, only through append-only named migrations: add new ones at the end, never edit one."""
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlite_utils import Database, Migrations
 
-from webapp.store import connect
+from webapp.store import opened
 
 migrations = Migrations("companion")
 
@@ -218,15 +220,15 @@ def ensure_current(db: Database, path: str) -> None:
             " Run `flask --app wsgi migrate` (or `make migrate`) first.")
 
 
-def open_current(path: str) -> Database:
-    """Open the database for an operator command, refusing clearly if it is not migrated."""
-    db = connect(path)
-    try:
-        ensure_current(db, path)
-    except SchemaNotReady as error:
-        db.close()
-        raise click.ClickException(str(error)) from error
-    return db
+@contextlib.contextmanager
+def open_current(path: str) -> Iterator[Database]:
+    """`opened(path)` for an operator command, refusing clearly if the database is not migrated."""
+    with opened(path) as db:
+        try:
+            ensure_current(db, path)
+        except SchemaNotReady as error:
+            raise click.ClickException(str(error)) from error
+        yield db
 
 
 def apply(db: Database) -> list[str]:
@@ -247,9 +249,6 @@ def apply(db: Database) -> list[str]:
 @with_appcontext
 def migrate_command() -> None:
     """Create or update the database schema."""
-    db = connect(current_app.config["DATABASE"])
-    try:
+    with opened(current_app.config["DATABASE"]) as db:
         applied = apply(db)
-    finally:
-        db.close()
     click.echo(f"Applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else "."))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from webapp.store import connect, iso
+from webapp.store import iso, opened
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,7 @@ def scrub_wal_soon(path: str) -> None:
 def _scrub_wal(path: str) -> None:
     """Checkpoint (TRUNCATE) until no erasure is waiting for one, or give up after WAL_SCRUB_TRIES busy tries."""
     busy_tries = 0
-    db = connect(path)
-    try:
+    with opened(path) as db:
         while True:
             with _scrub_lock:
                 if path not in _scrub_wanted or busy_tries >= WAL_SCRUB_TRIES:
@@ -90,8 +89,6 @@ def _scrub_wal(path: str) -> None:
             with _scrub_lock:
                 _scrub_wanted.add(path)
             time.sleep(WAL_SCRUB_PAUSE_SECONDS)
-    finally:
-        db.close()
     if busy_tries >= WAL_SCRUB_TRIES:
         log.warning("after an erasure the WAL of %s stayed busy: erased rows stay in it until the next checkpoint",
                     path)
