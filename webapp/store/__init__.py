@@ -117,43 +117,41 @@ def opened(path: str | Path) -> Iterator[Database]:
 
 
 def get_db() -> Database:
-    """The request's (or app context's) database, opened on first use, closed at teardown (`close_db`).
+    """The request's database: this thread's connection to the app's file, opened on its first request.
 
-    A connection per request, not one kept per thread: a connection that met a fault (a read-only file,
-    an I/O error) ends with its request, and the next request opens anew.
+    Kept from one request to the next (closed when the thread ends or the file changes): a new connection
+    per request would lose SQLite's prepared statements and, on the last close, checkpoint and delete the
+    WAL, which cost the webhook about a quarter of its throughput (bench/webhook.py). `close_db` ends
+    what a request leaves: an open transaction, and a connection that met a database error.
     """
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
-        _keep_wal_open(current_app.config["DATABASE"])
+        path = current_app.config["DATABASE"]
+        held = getattr(_threads, "held", None)
+        if held is not None and held[0] != path:  # another app (tests): one connection per thread at most
+            held[1].close()
+            held = None
+        if held is None:
+            held = _threads.held = (path, connect(path))
+        g.db = held[1]
     return g.db
 
 
-_wal_anchor: list[tuple[str, sqlite3.Connection]] = []
-_wal_anchor_lock = threading.Lock()
+_threads = threading.local()
 
 
-def _keep_wal_open(path: str) -> None:
-    """Hold one idle connection to the file for the process's life, so closing a request's is never the last close.
+def close_db(exc: BaseException | None = None) -> None:
+    """At the end of a request: roll back what it left open; after a database error, close the connection.
 
-    The last connection to close checkpoints the WAL and deletes it and its index, and the next open creates
-    them again: per request, that cost the webhook 15% of its throughput (bench/webhook.py). The idle
-    connection never holds a transaction, so it blocks no checkpoint (the erasure scrub still truncates the WAL).
-    One per process: a new app file (tests) replaces it.
+    A connection opened while the file could not be written stays read-only for good, and one that met an
+    I/O error is not to be trusted: the thread's next request opens anew, so a worker recovers by itself.
     """
-    with _wal_anchor_lock:
-        if _wal_anchor and _wal_anchor[0][0] == path:
-            return
-        for _old, connection in _wal_anchor:
-            connection.close()
-        _wal_anchor.clear()
-        connection = sqlite3.connect(path, check_same_thread=False)
-        connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # a read maps the WAL index
-        _wal_anchor.append((path, connection))
-
-
-def close_db(_exc: BaseException | None = None) -> None:
-    """Close the context's database, if one was opened."""
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is None:
+        return
+    if db.conn.in_transaction:
+        db.conn.rollback()
+    if isinstance(exc, sqlite3.Error):
+        _threads.held = None
+        with contextlib.suppress(sqlite3.Error):
+            db.close()
 
