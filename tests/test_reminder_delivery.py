@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from scheduler.dispatch import run_pass
+from sms import gateway
 from tests.conftest import DEFAULT_DELAYS
 from tests.reminder_setup import APPLIED_ON, DUE, card_due, plan_card_reminders
 from webapp import journey
@@ -55,3 +56,27 @@ def test_a_delivered_reminder_is_never_planned_again(app, db, fake_twilio, sent_
     run_pass(app, DUE + timedelta(minutes=1))
     assert reminder_state(db, reminder_id) == "delivered"
     assert len(fake_twilio.messages) == 1
+
+
+@pytest.mark.parametrize("backend", ["outbox", "twilio"])
+def test_every_reminder_is_sent_through_gateway_send_and_logged_once_with_its_reminder(
+        app, db, fake_twilio, monkeypatch, backend):
+    app.config["SMS_BACKEND"] = backend
+    phones = ["+33612345678", "+33698765432", "+33655555555"]
+    ids = plan_card_reminders(db, phones)
+    sent = []
+    send = gateway.send
+
+    def watched(db, config, to, body, **where):
+        result = send(db, config, to, body, **where)
+        sent.append((to, where["reminder_id"], result.message_id))
+        return result
+
+    monkeypatch.setattr(gateway, "send", watched)
+    assert run_pass(app, DUE).count("sent") == 3
+    logged = [(m["phone"], m["reminder_id"], m["id"]) for m in
+              db.query("SELECT * FROM messages WHERE direction = 'outbound' ORDER BY id")]
+    assert sorted(sent) == sorted(logged) and len(logged) == 3
+    for phone in phones:
+        row = card_due(db, ids[phone])
+        assert (phone, row["id"], row["message_id"]) in logged

@@ -215,7 +215,7 @@ def test_an_error_sending_one_outbox_message_fails_it_alone_and_logs_nothing_for
             raise RuntimeError("outbox bug")
         return deliver(config, phone, body)
 
-    monkeypatch.setattr(gateway, "outbox_deliver", broken_for_the_victim)
+    monkeypatch.setitem(gateway.BACKENDS, "outbox", broken_for_the_victim)
     report = run_pass(app, DUE)
 
     assert outbound_to(db, backend, None) == Counter(good)

@@ -469,7 +469,7 @@ def test_a_pass_that_runs_into_the_quiet_hours_holds_the_rest_until_morning(app,
 
     monkeypatch.setattr(dispatch, "wallclock", clock)
     monkeypatch.setattr(dispatch, "OUTBOX_CHUNK", 1)  # outbox: the check is before each chunk
-    monkeypatch.setattr(gateway, "outbox_deliver", deliver_slowly)
+    monkeypatch.setitem(gateway.BACKENDS, "outbox", deliver_slowly)
     monkeypatch.setitem(gateway.BACKENDS, "one-by-one", deliver_slowly)
     app.config.update(SMS_BACKEND=backend)
     ids = [person(db, phone=f"+3360000000{n}") for n in range(5)]

@@ -1,6 +1,10 @@
 """Outbound SMS: the real `twilio` client against the fake Twilio server on loopback."""
 from __future__ import annotations
 
+import ast
+import contextlib
+from pathlib import Path
+
 import pytest
 import requests
 
@@ -9,8 +13,8 @@ from sms import gateway
 from sms.phones import mask, mask_in_text
 from sms.twilio_backend import deliver
 from tests.reminder_setup import DUE, plan_card_reminders
+from webapp.store import immediate, reminders
 from webapp.store import messages as message_store
-from webapp.store import reminders
 
 TO = "+33612345678"
 
@@ -174,3 +178,63 @@ def test_a_failed_reminder_keeps_no_whole_number_in_its_error(app, db, fake_twil
 ])
 def test_numbers_in_error_texts_are_masked(text, masked):
     assert mask_in_text(text) == masked
+
+
+# -- one send path: `gateway.send`, for one message or many in the caller's transaction --------------
+@pytest.mark.parametrize("committed", [True, False])
+def test_an_outbox_send_in_the_callers_transaction_commits_or_rolls_back_with_it(app, db, committed):
+    config = dict(app.config, SMS_BACKEND="outbox")
+    with pytest.raises(RuntimeError) if not committed else contextlib.nullcontext():
+        with immediate(db):
+            first = gateway.send(db, config, TO, "Hello", in_transaction=True)
+            second = gateway.send(db, config, "+33698765432", "Hi", in_transaction=True)
+            if not committed:
+                raise RuntimeError("the caller's next write failed")
+    log = message_store.log(db)
+    if not committed:
+        assert log == []
+        return
+    assert [(m["id"], m["phone"], m["body"], m["status"], m["twilio_sid"]) for m in reversed(log)] == [
+        (first.message_id, TO, "Hello", "sent", first.sid),
+        (second.message_id, "+33698765432", "Hi", "sent", second.sid)]
+    assert first.ok and first.sid.startswith("OB") and second.sid != first.sid
+
+
+def test_a_provider_is_never_called_inside_the_callers_transaction(app, db, fake_twilio):
+    # A network call under the write lock would stall every writer: only the outbox may batch.
+    with immediate(db), pytest.raises(ValueError, match="twilio"):
+        gateway.send(db, app.config, TO, "Hello", in_transaction=True)
+    assert fake_twilio.requests == 0 and message_store.log(db) == []
+
+
+def test_a_send_in_the_callers_transaction_needs_one_open(app, db):
+    with pytest.raises(ValueError, match="transaction"):
+        gateway.send(db, dict(app.config, SMS_BACKEND="outbox"), TO, "Hello", in_transaction=True)
+    assert message_store.log(db) == []
+
+
+PROJECT = Path(__file__).resolve().parent.parent
+BACKEND_NAMES = {"BACKENDS", "backend_for", "outbox_deliver", "deliver"}
+
+
+def sends_outside_the_gateway(path: Path) -> list[str]:
+    """`module:line` of each outbound message logged, or backend named, elsewhere than the gateway.
+
+    sms/inbound.py logs its TwiML replies as outbound rows: they are the webhook's HTTP answer, not a send.
+    """
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        logs_outbound = (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "add_message"
+                         and any(k.arg == "direction" and getattr(k.value, "value", None) == "outbound"
+                                 for k in node.keywords))
+        names_backend = isinstance(node, ast.Attribute | ast.alias) and (
+            getattr(node, "attr", None) or getattr(node, "name", None)) in BACKEND_NAMES
+        if logs_outbound and path.name != "inbound.py" or names_backend:
+            found.append(f"{path.relative_to(PROJECT)}:{node.lineno}")
+    return found
+
+
+def test_only_the_gateway_logs_an_outbound_message_and_hands_it_to_a_backend():
+    modules = [path for package in ("webapp", "sms", "scheduler") for path in (PROJECT / package).rglob("*.py")
+               if path.relative_to(PROJECT).as_posix() not in ("sms/gateway.py", "sms/twilio_backend.py")]
+    assert [where for path in sorted(modules) for where in sends_outside_the_gateway(path)] == []
