@@ -1,6 +1,6 @@
 """The one public way to send an SMS: log it, hand it to the configured backend, record the outcome.
 
-Sending is handing a message we compose (a reminder, an operator's test) to a backend, the outbox or
+Sending is handing a message we compose (today, a reminder) to a backend, the outbox or
 Twilio's API: `send` is the only code that does it and logs it, one message at a time or, for the
 outbox, many in the caller's transaction. Replies to an inbound SMS are not sent here: they are
 TwiML in the webhook's HTTP answer, which Twilio delivers itself, and `sms/inbound.py` logs them as
