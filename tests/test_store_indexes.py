@@ -52,9 +52,7 @@ def post(client, app, path: str, params: dict):
 
 @pytest.mark.parametrize("text", ["HELP", "STATUS", "CLAIM 05/03", "PAID 1", "CARD", "RIB", "LANG EN", "hello",
                                   "HELP", "STOP", "START",
-                                  # Deleting a person cascades to messages by person_id, which has no index yet.
-                                  pytest.param("DELETE", marks=pytest.mark.xfail(
-                                      strict=True, reason="messages(person_id) needs an index: a migration"))])
+                                  "DELETE"])  # its cascade finds the messages by person_id (m008)
 def test_each_lookup_of_an_sms_uses_an_index(app, client, db, statements, text):
     for earlier in HISTORY:
         post(client, app, "/sms/inbound", inbound_params(PHONE, earlier))

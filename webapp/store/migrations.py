@@ -207,6 +207,13 @@ def m007_reminder_state_check(db: Database) -> None:
         raise RuntimeError(f"m007: foreign keys broken after the rebuild, rolled back: {broken[:5]}")
 
 
+@migrations()
+def m008_messages_person_index(db: Database) -> None:
+    # DELETE erases a person, and the cascade finds their messages by person_id: without an index it reads
+    # the whole message log while holding the write lock (tests/test_store_indexes.py).
+    db.execute("CREATE INDEX IF NOT EXISTS messages_person ON messages (person_id)")
+
+
 class SchemaNotReady(RuntimeError):
     """The database file lacks migrations: the operator must run `flask --app wsgi migrate`."""
 
