@@ -1,4 +1,4 @@
-"""The declared layers hold: import-linter's contracts pass, an upward import breaks them, no import hides in a function."""
+"""The declared layers hold: the contracts pass, an upward import breaks them, no import hides in a function."""
 from __future__ import annotations
 
 import ast
