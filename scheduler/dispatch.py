@@ -42,7 +42,7 @@ from sms import gateway
 from sms.delivery import OPTED_OUT_CODE
 from sms.phones import mask
 from webapp import journey
-from webapp.store import immediate, iso, opened, people, reminders, utcnow
+from webapp.store import immediate, iso, opened, people, reminders, savepoint, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ class DispatchPass:
         """
         try:
             if self.db.conn.in_transaction:
-                with immediate(self.db):  # nested: a savepoint
+                with savepoint(self.db):
                     return handle()
             return handle()
         except sqlite3.OperationalError:

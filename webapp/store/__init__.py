@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import re
 import sqlite3
 import threading
@@ -41,10 +40,13 @@ def connect(path: str | Path) -> Database:
 
 @contextlib.contextmanager
 def immediate(db: Database) -> Iterator[Database]:
-    """A short write transaction that takes the write lock at once (no upgrade deadlock)."""
-    if db.conn.in_transaction:  # nested: ride on the outer transaction
-        with db.atomic():
-            yield db
+    """A short write transaction that takes the write lock at once (no upgrade deadlock).
+
+    Nested in another, it rides on the outer one (no savepoint: an error rolls the whole transaction
+    back); code that must undo only its own part after an error it catches uses `savepoint`.
+    """
+    if db.conn.in_transaction:
+        yield db
         return
     try:
         db.conn.execute("BEGIN IMMEDIATE")
@@ -58,6 +60,13 @@ def immediate(db: Database) -> Iterator[Database]:
         db.conn.rollback()
         raise
     db.conn.commit()
+
+
+@contextlib.contextmanager
+def savepoint(db: Database) -> Iterator[Database]:
+    """Inside a transaction, a part that an error undoes alone (the transaction goes on)."""
+    with db.atomic():
+        yield db
 
 
 def rows(db: Database, sql: str, params: tuple | dict = ()) -> list[dict]:
@@ -88,12 +97,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@functools.lru_cache(maxsize=256)  # one request formats the same instant several times
 def iso(moment: datetime) -> str:
     """The one text form of instants in the database: UTC ISO 8601 to the second, YYYY-MM-DDTHH:MM:SSZ."""
-    utc = moment.astimezone(UTC)
-    # Not strftime's %Y, which glibc leaves unpadded (year 100 -> "100-…"): text order must be time order.
-    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
+    # isoformat pads the year to four digits (strftime's %Y does not on glibc: year 100 -> "100-…"), so
+    # text order is time order.
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 _ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
