@@ -26,13 +26,18 @@ def replan(db: Database, person_id: int, plans: list[Plan], now: datetime, muted
     comes back.
     """
     wanted = {(p.kind, p.subject, iso(p.due_at)) for p in plans}
-    for row in rows(db, f"SELECT id, kind, subject, due_at FROM reminders WHERE person_id = ? AND state IN"
+    held = {}  # the governed rows by their unique key: their state
+    for row in rows(db, f"SELECT id, kind, subject, due_at, state FROM reminders WHERE person_id = ? AND state IN"
                     f" ({_REPLANNED})", (person_id,)):
-        if (row["kind"], row["subject"], row["due_at"]) not in wanted:
+        key = (row["kind"], row["subject"], row["due_at"])
+        held[key] = row["state"]
+        if key not in wanted:
             db.execute("UPDATE reminders SET state = 'cancelled', lease_owner = NULL, lease_until = NULL,"
                        " updated_at = ? WHERE id = ?", (iso(now), row["id"]))
     state = "muted" if muted else "scheduled"
     for kind, subject, due_at in sorted(wanted):
+        if held.get((kind, subject, due_at)) in (state, *SENDABLE):
+            continue  # there already, sendable or as wanted: the upsert below would leave it as it is
         ready = max(due_at, iso(now))
         db.execute(
             "INSERT INTO reminders (person_id, kind, subject, due_at, state, next_attempt_at,"
