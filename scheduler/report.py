@@ -24,6 +24,11 @@ class Line:
     outcome: str  # one of OUTCOMES
     detail: str = ""
 
+    def __post_init__(self) -> None:
+        # The summary counts only OUTCOMES: a line with another outcome would vanish from it.
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {self.outcome!r}: expected one of {', '.join(OUTCOMES)}")
+
 
 @dataclass
 class PassReport:

@@ -8,6 +8,7 @@ import pytest
 
 from scheduler import rules
 from scheduler.decide import Day, Decision, Facts, decide, retry_at
+from scheduler.report import OUTCOMES, Line, PassReport
 from webapp import settings
 
 # The pass decides on Monday 16 March 2026 at 10:00 in Paris, with a 72-hour look-back.
@@ -111,3 +112,11 @@ RETRIES = {"SEND_MAX_ATTEMPTS": 4, "SEND_RETRY_BASE_SECONDS": 60}
 ])
 def test_a_failed_send_is_tried_again_later_each_time_until_the_last_attempt(attempts, transient, again):
     assert retry_at(attempts, transient, RETRIES, NOW) == again
+
+
+def test_a_pass_report_line_takes_only_an_outcome_its_summary_counts():
+    report = PassReport(datetime(2026, 12, 1, 10, tzinfo=UTC), dry_run=False)
+    report.lines += [Line(n, "-", "card_due", "card", outcome) for n, outcome in enumerate(OUTCOMES)]
+    assert all(report.count(outcome) == 1 for outcome in OUTCOMES)
+    with pytest.raises(ValueError, match="unknown outcome 'recovered'"):
+        Line(1, "-", "card_due", "card", "recovered")
