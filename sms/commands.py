@@ -153,21 +153,26 @@ def delete(ctx: Context) -> str:
     return render("delete")
 
 
+def thanks(ctx: Context) -> None:
+    """Thanks, ok, an emoji: nothing to do, and no paid reply to say so."""
+    return None
+
+
 def unknown(ctx: Context) -> str:
     """Anything else: a short hint pointing to HELP."""
     return render("unknown")
 
 
-COMMANDS: dict[str, Callable[[Context], str]] = {
+COMMANDS: dict[str, Callable[[Context], str | None]] = {
     kw.HELP: help_menu, kw.STATUS: status, kw.RIB: rib, kw.SENT: sent, kw.CARD: card,
     kw.CLAIM: claim, kw.PAID: paid, kw.LANG: language, kw.STOP: stop, kw.START: start,
-    kw.DELETE: delete, kw.UNKNOWN: unknown,
+    kw.DELETE: delete, kw.THANKS: thanks, kw.UNKNOWN: unknown,
 }
 # What a person who said STOP can still do; anything else is logged, not acted on, not answered.
 WHILE_OPTED_OUT = frozenset({kw.STOP, kw.START, kw.DELETE})
 
 
-def run(command: str, ctx: Context) -> str:
-    """Run a command in the person's language and return its reply."""
+def run(command: str, ctx: Context) -> str | None:
+    """Run a command in the person's language and return its reply (None: nothing to answer)."""
     with force_locale(ctx.person["lang"]):
         return COMMANDS[command](ctx)

@@ -53,6 +53,7 @@ BUDGET = "hourly reply budget spent"
 LOOP = "the same text again (loop protection)"
 STOP_CONFIRMED = "STOP already confirmed in the last hour"
 CARRIER = "Twilio answered"
+NOTHING_TO_SAY = "thanks, ok or an emoji: no paid reply"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
         if person["opted_out_at"] and parsed.command not in commands.WHILE_OPTED_OUT:
             return Outcome(None, OPTED_OUT)
         reply = commands.run(parsed.command, commands.Context(db, person, parsed.args, clock, config))
+        if reply is None:
+            return Outcome(None, NOTHING_TO_SAY)
         silent = CARRIER if message.carrier_answered else silence(
             db, config, phone, key, clock.now, erased=_replies_before_erasure(db, config, person, clock.now))
         if silent:

@@ -9,6 +9,7 @@ from datetime import date
 
 HELP, STATUS, RIB, SENT, CARD, CLAIM, PAID = "help", "status", "rib", "sent", "card", "claim", "paid"
 LANG, STOP, START, DELETE, UNKNOWN = "lang", "stop", "start", "delete", "unknown"
+THANKS = "thanks"  # thanks, ok, an emoji: nothing to do, no paid reply
 ONLINE, POST = "online", "post"
 
 
@@ -56,6 +57,10 @@ KEYWORDS: tuple[Keyword, ...] = (
     # Erasing cannot be undone: only the word itself ("deleted" is not a request).
     Keyword("DELETE", DELETE, "en", EXACT), Keyword("SUPPRIMER", DELETE, "fr", EXACT),
     Keyword("EFFACER", DELETE, "fr", EXACT),
+    Keyword("THANKS", THANKS, "en"), Keyword("THANK", THANKS, "en"), Keyword("THX", THANKS, "en", EXACT),
+    Keyword("MERCI", THANKS, "fr"), Keyword("OK", THANKS, None, EXACT), Keyword("OKAY", THANKS, None, EXACT),
+    Keyword("OKI", THANKS, None, EXACT), Keyword("DACCORD", THANKS, "fr", EXACT),
+    Keyword("SUPER", THANKS, None, EXACT), Keyword("BIEN", THANKS, "fr", EXACT),
 )
 # Words after SENT / ENVOI saying how the application went.
 METHODS: dict[str, str] = {
@@ -143,8 +148,8 @@ def match(word: str, table: tuple[Keyword, ...]) -> Keyword | None:
 def parse(text: str) -> Parsed:
     """The command of a message: STOP words first, then the first word's keyword, else UNKNOWN."""
     words = normalise(text).split()
-    if not words:
-        return Parsed(UNKNOWN)
+    if not words:  # an emoji or a sign alone is a nod; letters of another script are a question we cannot read
+        return Parsed(UNKNOWN if any(ch.isalnum() for ch in text) or not text.strip() else THANKS)
     stop = match(words[0], STOP_WORDS)
     if stop and stop.word in STOP_ALONE and len(words) > 1:
         stop = None
