@@ -41,6 +41,7 @@ REPLIES = {
     "start": _l("Messages are back on. Send HELP for the list of keywords."),
     "delete_how": _l("To erase everything we hold about this number, send DELETE alone."),
     "delete": _l("We have deleted everything we held about this number."),
+    "nir_warning": _l("Do not send your social security number by SMS: we have deleted it."),
 }
 # The parts of a STATUS reply, which may take two segments in all.
 STATUS_PARTS = {
