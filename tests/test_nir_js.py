@@ -112,3 +112,44 @@ def test_key_digits_agree_with_stdnum(page, cases):
 ])
 def test_status_while_typing(page, typed, status):
     assert page.evaluate("n => cv.checkNir(n).status", typed) == status
+
+
+def state_by_stdnum(typed: str) -> str:
+    """What the person should be told, from python-stdnum: a short number is incomplete when its
+    characters so far, padded with zeros and given their key, make a number stdnum accepts."""
+    number = nir.compact(typed)
+    if not number:
+        return "empty"
+    if number[0] not in "12":  # no other first digit can ever be valid
+        return "invalid"
+    if len(number) < 15:
+        body = number[:13].ljust(13, "0")
+        try:
+            completed = body + nir.calc_check_digits(body)
+        except ValueError:  # a character stdnum cannot read
+            return "invalid"
+        return "incomplete" if nir.is_valid(completed) else "invalid"
+    return "valid" if nir.is_valid(number) else "invalid"
+
+
+def test_state_agrees_with_stdnum(page, cases):
+    prefixes = [n[:cut] for n in cases[::25] for cut in range(len(n) + 1)]  # every step of typing
+    numbers = cases + prefixes
+    states = page.evaluate("numbers => numbers.map(n => cv.checkNir(n).state)", numbers)
+    assert [(n, s) for n, s in zip(numbers, states, strict=True) if s != state_by_stdnum(n)] == []
+    assert {"empty", "incomplete", "invalid", "valid"} == set(states)
+
+
+@pytest.mark.parametrize(("typed", "state"), [
+    ("", "empty"),
+    ("2 95 10 99 126 111 93", "valid"),
+    ("2 95 10 99 126 111 39", "invalid"),  # wrong key
+    ("2 95 10", "incomplete"),
+    ("2 53 07 2B", "incomplete"),
+    ("3 95 10 99 126 111 " + nir.calc_check_digits("3951099126111"), "invalid"),  # right key, first digit 3
+    ("3", "invalid"),  # said at the first digit
+    ("8 95 10", "invalid"),  # a very old temporary number
+    ("2 95 1O", "invalid"),
+])
+def test_state_of_each_kind(page, typed, state):
+    assert page.evaluate("n => cv.checkNir(n).state", typed) == state == state_by_stdnum(typed)
