@@ -5,13 +5,14 @@ import logging
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from sqlite_utils import Database
 
 from scheduler.rules import Delays
 from sms import commands, keywords, phones, privacy, replies
+from sms.segments import measure
 from webapp import journey
 from webapp.i18n import DEFAULT_LANGUAGE
 from webapp.store import immediate, iso, retention, utcnow
@@ -21,7 +22,11 @@ from webapp.store.messages import STOP_KEY  # every STOP text is one text for lo
 log = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 1600  # Twilio's own limit for one message; anything longer is cut, not refused
-STOP_CONFIRMATIONS_PER_HOUR = 1  # outside the reply budget (people rely on it), so capped on its own
+# STOP and DELETE are confirmed beyond the per-number budgets (people rely on the confirmation), so each is
+# capped on its own: a flood of STOP or DELETE variants cannot pump replies.
+CONFIRMATIONS_PER_HOUR = 1
+DAY = timedelta(days=1)
+MAX_REPLY_SEGMENTS = 2  # what a reply may cost at most (STATUS); the NIR warning never makes it cost more
 
 
 def loop_key(body: str, command: str) -> str:
@@ -50,8 +55,12 @@ SEEN_SILENT = "seen before, not answered then"
 NOT_A_PERSON = "short code or alphanumeric sender"
 OPTED_OUT = "opted out"
 BUDGET = "hourly reply budget spent"
+DAILY_BUDGET = "daily reply budget spent"
+CEILING = "hourly reply ceiling for all numbers reached"
+COUNTRY = "a number from a country not in SMS_REPLY_COUNTRIES"
 LOOP = "the same text again (loop protection)"
 STOP_CONFIRMED = "STOP already confirmed in the last hour"
+DELETE_CONFIRMED = "DELETE already confirmed in the last hour"
 CARRIER = "Twilio answered"
 NOTHING_TO_SAY = "thanks, ok or an emoji: no paid reply"
 
@@ -77,13 +86,15 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
     bounded by the busy timeout (store.Busy, a 503), never by a lock of our own.
     """
     clock = journey.Clock(now or utcnow(), Delays.from_config(config))
-    body = privacy.redact(message.body[:MAX_BODY_CHARS])  # never store a social security number
+    written = message.body[:MAX_BODY_CHARS]
+    body = privacy.redact(written)  # never store a social security number
+    redacted = body != written
     # Pure work before the transaction: other writers wait only for what needs the database.
     phone = phones.normalise(message.sender) if phones.is_person_number(message.sender) else None
     parsed = keywords.parse(body)
     key = loop_key(body, parsed.command)
     if phone is not None and erases(parsed):  # nothing of a DELETE is stored, its SID neither: none was seen
-        return _erase(db, config, phone, key, parsed.lang, clock)
+        return _erase(db, config, phone, key, parsed.lang, clock, message.sid)
     with immediate(db):
         seen = message_store.by_twilio_sid(db, message.sid)
         if seen is not None:
@@ -98,6 +109,8 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
         if person["opted_out_at"] and parsed.command not in commands.WHILE_OPTED_OUT:
             return Outcome(None, OPTED_OUT)
         reply = commands.run(parsed.command, commands.Context(db, person, parsed.args, clock, config))
+        if redacted:
+            reply = _warned(reply, journey.known_person(db, phone) or person)
         if reply is None:
             return Outcome(None, NOTHING_TO_SAY)
         silent = CARRIER if message.carrier_answered else silence(
@@ -107,6 +120,19 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
         message_store.add_message(db, direction="outbound", phone=phone, body=reply, status="sent",
                                   now=clock.now, person_id=person["id"], reply_to=inbound_id)
         return Outcome(reply)
+
+
+def _warned(reply: str | None, person: Mapping) -> str:
+    """The reply with the warning not to text a social security number before it, in the person's language.
+
+    The warning first, since it is what the person must not miss. When both do not fit MAX_REPLY_SEGMENTS
+    (a full STATUS), the warning alone: the person asks again without the number, rather than pay a third
+    segment or lose the warning. Thanks with a number in it (no reply of its own) get the warning too.
+    """
+    with force_locale(person["lang"]):
+        warning = replies.render("nir_warning")
+    both = f"{warning} {reply}" if reply else warning
+    return both if measure(both).segments <= MAX_REPLY_SEGMENTS else warning
 
 
 def erases(parsed: keywords.Parsed) -> bool:
@@ -129,17 +155,21 @@ def _not_a_person(db: Database, message: Inbound, body: str, clock: journey.Cloc
     return Outcome(None, NOT_A_PERSON)
 
 
-def _erase(db: Database, config: Mapping, phone: str, key: str, lang: str | None, clock: journey.Clock) -> Outcome:
-    """DELETE: the journey erases the number, storing nothing of this message or its reply; the limits say
-    whether the reply goes out (a DELETE sent again and again is answered at most as often as any text)."""
+def _erase(db: Database, config: Mapping, phone: str, key: str, lang: str | None, clock: journey.Clock,
+           sid: str) -> Outcome:
+    """DELETE: the journey erases the number, storing nothing of this message or its reply but a keyed hash of
+    its SID; the limits say whether the reply goes out (confirmed once an hour, even past the budgets)."""
     def silenced(person: Mapping | None, unlogged: tuple[int, int, int]) -> str | None:
-        if person is None:  # DELETEs from a number we do not hold are logged nowhere: their noted replies count
-            return silence(db, config, phone, key, clock.now, pending=1 + unlogged[1], erased=unlogged)
-        if person["opted_out_at"]:
+        if person is not None and person["opted_out_at"]:
             return OPTED_OUT
-        return silence(db, config, phone, key, clock.now, pending=1, erased=unlogged)
+        sender = privacy.sender_key(config["SECRET_KEY"], phone)
+        if message_store.delete_answered(db, sender, privacy.sender_key(config["SECRET_KEY"], sid),
+                                         clock.now - retention.REPLY_WINDOW):
+            log.info("DELETE %s seen before: same answer", sid)
+            return None  # Twilio's retry: the reply it did not get
+        return silence(db, config, phone, key, clock.now, erased=unlogged, confirms=keywords.DELETE)
 
-    erasure = journey.erase(db, phone, clock, config["SECRET_KEY"], silenced)
+    erasure = journey.erase(db, phone, clock, config["SECRET_KEY"], silenced, sid=sid)
     if erasure.silent_because:
         return Outcome(None, erasure.silent_because)
     with force_locale(erasure.person["lang"] if erasure.person else lang or DEFAULT_LANGUAGE):
@@ -158,29 +188,47 @@ def _replies_before_erasure(db: Database, config: Mapping, person: Mapping, now:
 
 
 def silence(db: Database, config: Mapping, phone: str, key: str, now: datetime,
-            pending: int = 0, erased: tuple[int, int, int] = (0, 0, 0)) -> str | None:
-    """Why we must not answer: the hourly reply budget is spent, the same text keeps coming (a loop), or
-    this number's STOP was confirmed within the hour.
+            erased: tuple[int, int, int] = (0, 0, 0), confirms: str | None = None) -> str | None:
+    """Why we must not answer, or None: the number is from a country the operator does not answer, all
+    numbers together had the hour's ceiling of replies, this number's hourly or daily budget is spent, or
+    the same text keeps coming (a loop).
 
-    `key`: the text's loop key; `pending`: texts with it that the log does not show; `erased`: replies
-    this number got in the hour before a DELETE erased its log (all, to DELETE, to STOP). The STOP
-    confirmation is outside the budget (people rely on it), never outside loop protection, and sent
-    at most once an hour: a flood of STOP variants cannot pump replies.
+    `key`: the text's loop key; `erased`: replies
+    this number got in the hour before a DELETE erased its log (all, to DELETE, to STOP). `confirms`:
+    STOP or DELETE (a STOP text is known by its key), confirmed outside the number's budgets and loop
+    protection, since people rely on it, but at most once an hour each; the country and the global
+    ceiling hold them too (SMS pumping through STOP from many numbers).
     """
-    since = now - retention.REPLY_WINDOW
-    replies, repeats = message_store.traffic_since(db, phone, key, since)
-    erased_replies, _to_delete, erased_stops = erased
-    stop = key == STOP_KEY
-    if not stop and replies + erased_replies >= config["SMS_MAX_REPLIES_PER_HOUR"]:
-        log.warning("no reply to %s: %s replies in the last hour", phones.mask(phone),
-                    config["SMS_MAX_REPLIES_PER_HOUR"])
-        return BUDGET
-    if repeats + pending > config["SMS_MAX_REPEATS_PER_HOUR"]:
+    if not phones.is_from(phone, tuple(config["SMS_REPLY_COUNTRIES"])):
+        log.info("no reply to %s: not in SMS_REPLY_COUNTRIES", phones.mask(phone))
+        return COUNTRY
+    hour = now - retention.REPLY_WINDOW
+    ceiling = config["SMS_MAX_REPLIES_PER_HOUR_ALL"]
+    if message_store.all_replies_since(db, hour) >= ceiling:
+        log.warning("no reply to %s: %s replies to all numbers in the last hour (SMS_MAX_REPLIES_PER_HOUR_ALL)",
+                    phones.mask(phone), ceiling)
+        return CEILING
+    erased_replies, erased_deletes, erased_stops = erased
+    if key == STOP_KEY or confirms == keywords.STOP:
+        confirmed = message_store.replies_to_key_since(db, phone, STOP_KEY, hour) + erased_stops
+        if confirmed >= CONFIRMATIONS_PER_HOUR:
+            log.info("STOP from %s applied without a reply: confirmed within the hour", phones.mask(phone))
+            return STOP_CONFIRMED
+        return None
+    if confirms == keywords.DELETE:  # its replies are in no log: each was noted under the number's key
+        if erased_deletes >= CONFIRMATIONS_PER_HOUR:
+            log.info("DELETE from %s applied without a reply: confirmed within the hour", phones.mask(phone))
+            return DELETE_CONFIRMED
+        return None
+    replies_hour, replies_day, repeats = message_store.traffic_since(db, phone, key, hour, now - DAY)
+    for spent, budget, window, reason in (
+            (replies_hour + erased_replies, config["SMS_MAX_REPLIES_PER_HOUR"], "hour", BUDGET),
+            # An erasure keeps only the hour's reply times: the day counts what the log still shows.
+            (replies_day + erased_replies, config["SMS_MAX_REPLIES_PER_DAY"], "24 hours", DAILY_BUDGET)):
+        if spent >= budget:
+            log.warning("no reply to %s: %s replies in the last %s", phones.mask(phone), budget, window)
+            return reason
+    if repeats > config["SMS_MAX_REPEATS_PER_HOUR"]:
         log.warning("no reply to %s: the same text again (loop protection)", phones.mask(phone))
         return LOOP
-    if stop and (message_store.replies_to_key_since(db, phone, STOP_KEY, since) + erased_stops
-                 >= STOP_CONFIRMATIONS_PER_HOUR):
-        log.info("STOP from %s applied without a reply: confirmed within the hour", phones.mask(phone))
-        return STOP_CONFIRMED
     return None
-

@@ -13,6 +13,11 @@ DEFAULT_REGION = "FR"
 # Saint-Pierre-et-Miquelon, New Caledonia, French Polynesia and Wallis-et-Futuna are left out: their
 # numbers are shorter, so a French number with digits missing would become one of theirs.
 NATIONAL_ALSO_FROM = {"FR": ("RE", "YT", "GP", "BL", "MF", "GF", "MQ")}
+# France and every overseas region with a numbering plan of its own, as phonenumbers names them: whom the
+# service answers unless the operator says otherwise (SMS_REPLY_COUNTRIES).
+FRANCE_AND_OVERSEAS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC")
+# Every region phonenumbers knows a numbering plan for, by its ISO 3166 two-letter code.
+REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
 @functools.lru_cache(maxsize=4096)  # the same people text again; parsing costs more than the lookup
@@ -29,6 +34,15 @@ def normalise(raw: str, region: str = DEFAULT_REGION) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_from(phone: str, regions: tuple[str, ...]) -> bool:
+    """True when the E.164 `phone` is a valid number of one of `regions` (phonenumbers region codes)."""
+    # Per region, not per country calling code: +590 is Guadeloupe, Saint-Barthélemy and Saint-Martin, +1
+    # is two dozen countries; allowing one of them must not allow the others.
+    number = _parsed(phone, DEFAULT_REGION)
+    return number is not None and any(phonenumbers.is_valid_number_for_region(number, region) for region in regions)
 
 
 def _parsed(raw: str, region: str) -> phonenumbers.PhoneNumber | None:

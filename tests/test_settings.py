@@ -62,6 +62,9 @@ def test_migrations_are_applied_once_and_wal_is_on(app, db):
     ("QUIET_HOURS", "20:00-24:00"), ("QUIET_HOURS", "20h-9h"), ("QUIET_HOURS", "20:00"),
     ("REMINDER_TIME", "10h"), ("REMINDER_TIME", "25:00"), ("TIMEZONE", "Paris"), ("PORT", "eighty"),
     ("TWILIO_ACCOUNT_SID", "AC123"), ("TWILIO_ACCOUNT_SID", "AC" + "AB" * 16), ("TWILIO_ACCOUNT_SID", "SK" + "ab" * 16),
+    ("SMS_REPLY_COUNTRIES", "FR,XX"), ("SMS_REPLY_COUNTRIES", "France"), ("SMS_REPLY_COUNTRIES", "FRA"),
+    ("SMS_REPLY_COUNTRIES", "33"), ("SMS_REPLY_COUNTRIES", "EU"), ("SMS_REPLY_COUNTRIES", " , "),
+    ("SMS_MAX_REPLIES_PER_DAY", "lots"), ("SMS_MAX_REPLIES_PER_HOUR_ALL", "1e3"),
 ])
 def test_an_unusable_value_is_refused_at_start_naming_the_setting(name, value):
     with pytest.raises(settings.SettingError, match=name):
@@ -122,7 +125,27 @@ def test_the_gateway_refuses_an_unknown_backend_before_logging_anything(app, db,
     ("QUIET_HOURS", "21:30-7:00", "21:30-07:00"), ("QUIET_HOURS", "00:00-00:00", "00:00-00:00"),
     ("REMINDER_TIME", " 9:15 ", "09:15"), ("TIMEZONE", "America/Cayenne", "America/Cayenne"),
     ("TWILIO_ACCOUNT_SID", "AC" + "ab" * 16 + " ", "AC" + "ab" * 16),  # webhooks compare it exactly
+    ("SMS_REPLY_COUNTRIES", "FR", ("FR",)), ("SMS_REPLY_COUNTRIES", "fr, re ;BE  GB,FR", ("FR", "RE", "BE", "GB")),
 ])
 def test_usable_values_are_read_in_one_form(name, value, read):
     assert settings.load({name: value}, dotenv=None)[name] == read
 
+
+
+def test_replies_go_to_france_and_its_overseas_regions_unless_the_operator_adds_or_removes_some():
+    values = settings.load({}, dotenv=None)
+    assert values["SMS_REPLY_COUNTRIES"] == ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC")
+    assert (values["SMS_MAX_REPLIES_PER_HOUR"], values["SMS_MAX_REPLIES_PER_DAY"]) == (30, 60)
+    assert (values["SMS_MAX_REPEATS_PER_HOUR"], values["SMS_MAX_REPLIES_PER_HOUR_ALL"]) == (5, 300)
+
+
+@pytest.mark.parametrize("value", [("FR", "XX"), ("fr",), (), "FR, RE", ["FR", None]])
+def test_an_unknown_region_given_as_an_override_stops_start_up_naming_the_setting(app_config, value):
+    with pytest.raises(settings.SettingError, match="SMS_REPLY_COUNTRIES"):
+        create_app(dict(app_config, SMS_REPLY_COUNTRIES=value))
+
+
+def test_an_unknown_region_in_dotenv_stops_start_up_naming_it(tmp_path):
+    (tmp_path / ".env").write_text("SMS_REPLY_COUNTRIES=FR,RE,ZZ\n", encoding="utf-8")
+    with pytest.raises(settings.SettingError, match=r"SMS_REPLY_COUNTRIES=.*unknown region code\(s\) 'ZZ'"):
+        settings.load({}, dotenv=tmp_path / ".env")

@@ -7,7 +7,7 @@ import pytest
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from sms import inbound
-from sms.phones import NATIONAL_ALSO_FROM, normalise
+from sms.phones import FRANCE_AND_OVERSEAS, NATIONAL_ALSO_FROM, REGIONS, is_from, normalise
 from webapp.store import people
 
 OVERSEAS_REGIONS = NATIONAL_ALSO_FROM["FR"]
@@ -84,18 +84,33 @@ def test_a_number_phonenumbers_holds_invalid_is_refused(typed):
     assert normalise(typed) is None
 
 
-# Through the inbound core on a real database file, as Twilio hands over its E.164 From.
-@pytest.mark.parametrize(("sender", "answered"), [
-    ("+33612345678", True),
-    ("+262692123456", True),
-    ("+12025550123", True),
-    ("+2250712345678", True),
-    ("+33000000000", False),  # no such number: nobody to answer
-    ("+3361234567", False),
+# Through the inbound core on a real database file, as Twilio hands over its E.164 From: a valid number from
+# anywhere is applied (STOP must opt it out); only those from SMS_REPLY_COUNTRIES (France and its overseas
+# regions by default) are answered.
+@pytest.mark.parametrize(("sender", "answered", "kept"), [
+    ("+33612345678", True, True),
+    ("+262692123456", True, True),
+    ("+12025550123", False, True),
+    ("+2250712345678", False, True),
+    ("+33000000000", False, False),  # no such number: nobody to answer
+    ("+3361234567", False, False),
 ])
-def test_an_sms_from_a_valid_number_anywhere_is_answered_and_from_an_impossible_one_is_not(app, db, sender,
-                                                                                            answered):
+def test_an_sms_from_a_valid_number_anywhere_is_applied_and_from_an_impossible_one_is_not(app, db, sender,
+                                                                                           answered, kept):
     with app.app_context():
         outcome = inbound.respond(db, app.config, inbound.Inbound(sender, "HELP", "SM" + "a" * 32))
     assert (outcome.reply is not None) == answered, outcome
-    assert (people.person_by_phone(db, sender) is not None) == answered
+    assert (people.person_by_phone(db, sender) is not None) == kept
+
+
+@pytest.mark.parametrize("region", [*FRANCE_AND_OVERSEAS, "US", "GB", "CI", "SN", "MA", "DZ", "AF", "UA", "CN"])
+def test_a_number_is_from_the_regions_its_plan_belongs_to(region):
+    e164 = phonenumbers.format_number(phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE),
+                                      PhoneNumberFormat.E164)
+    assert is_from(e164, (region,))
+    assert is_from(e164, FRANCE_AND_OVERSEAS) == (region in FRANCE_AND_OVERSEAS)
+
+
+def test_the_regions_known_are_phonenumbers_own():
+    assert set(FRANCE_AND_OVERSEAS) <= REGIONS and len(FRANCE_AND_OVERSEAS) == 12
+    assert {"FR", "BE", "CI", "US"} <= REGIONS and not {"XX", "EU", "fr", "FRA"} & REGIONS

@@ -51,7 +51,7 @@ def post(client, app, path: str, params: dict):
 
 
 @pytest.mark.parametrize("text", ["HELP", "STATUS", "CLAIM 05/03", "PAID 1", "CARD", "RIB", "LANG EN", "hello",
-                                  "HELP", "STOP", "START",
+                                  "HELP", "STOP", "START", "STOP please", "merci",
                                   "DELETE"])  # its cascade finds the messages by person_id (m008)
 def test_each_lookup_of_an_sms_uses_an_index(app, client, db, statements, text):
     for earlier in HISTORY:
@@ -77,6 +77,24 @@ def test_retries_and_status_callbacks_use_an_index(app, client, db, statements, 
     lookups = [sql for sql in statements if not sql.lstrip().upper().startswith(NOT_LOOKUPS)]
     assert lookups
     assert {sql: scans(db, sql) for sql in lookups} == {sql: [] for sql in lookups}
+
+
+def plan(db, sql: str) -> str:
+    return " | ".join(detail for *_ids, detail in db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+
+
+def test_the_reply_budgets_and_the_global_ceiling_count_through_their_indexes(app, client, db, statements):
+    # The per-number hour and day, and all numbers' hour (m009): a count of index entries, not of the log.
+    for earlier in HISTORY + ["DELETE", "HELP"]:
+        post(client, app, "/sms/inbound", inbound_params(PHONE, earlier))
+    statements.clear()
+    post(client, app, "/sms/inbound", inbound_params(PHONE, "RIB"))
+    ceiling, = [sql for sql in statements if "FROM erased_replies WHERE replied_at" in sql]
+    budgets, = [sql for sql in statements if "COUNT(*) FILTER" in sql]
+    assert plan(db, ceiling).count("SEARCH") == 2, plan(db, ceiling)
+    assert "USING COVERING INDEX messages_replies (created_at>?)" in plan(db, ceiling)
+    assert "USING COVERING INDEX erased_replies_time (replied_at>?)" in plan(db, ceiling)
+    assert plan(db, budgets) == "SEARCH messages USING INDEX messages_phone (phone=? AND created_at>?)"
 
 
 def test_the_scan_check_sees_a_scan(db):

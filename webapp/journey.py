@@ -192,12 +192,14 @@ def erased_replies(db: Database, phone: str, secret: str, since: datetime) -> Un
 
 
 def erase(db: Database, phone: str, clock: Clock, secret: str,
-          silenced: Callable[[dict | None, Unlogged], str | None] = lambda _person, _unlogged: None) -> Erasure:
+          silenced: Callable[[dict | None, Unlogged], str | None] = lambda _person, _unlogged: None,
+          sid: str | None = None) -> Erasure:
     """DELETE: erase the number and everything held about it; only this hour's reply times stay, under a
     keyed hash of the number (`secret`), so a DELETE sent again and again gets no more replies than any text.
 
     `silenced(person, unlogged)` says why the reply to this DELETE must not go out (None: it goes); it is
     asked in the same transaction before anything is erased, as the reply limits read the log erased here.
+    `sid`: the DELETE's MessageSid, kept as a keyed hash with its reply so that Twilio's retry is recognised.
     When this is the outermost transaction, the WAL is scrubbed of the erased rows' old pages once committed
     (inside a caller's transaction, the next checkpoint does it: the daily clean-up at the latest).
     """
@@ -210,7 +212,7 @@ def erase(db: Database, phone: str, clock: Clock, secret: str,
         message_store.keep_reply_times(db, sender, phone, since)
         people.delete_number(db, phone)
         if silent is None:  # counted without the number: there is no log left to count it
-            message_store.note_delete_reply(db, sender, clock.now)
+            message_store.note_delete_reply(db, sender, clock.now, privacy.sender_key(secret, sid) if sid else None)
     if person is not None:
         log.info("erased everything held about %s", mask(phone))
     database_file = next(row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main")

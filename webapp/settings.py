@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sms.phones import FRANCE_AND_OVERSEAS, REGIONS
+
 
 def clock_time(text: str) -> time:
     """A local wall-clock time written `HH:MM` (00:00 to 23:59); ValueError otherwise."""
@@ -56,6 +58,19 @@ def _account_sid(value: str) -> str:
     if not ACCOUNT_SID.fullmatch(value.strip()):
         raise ValueError("expected AC and 32 lowercase hex digits, as in the Twilio console")
     return value.strip()
+
+
+def region_codes(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    """Region codes as phonenumbers knows them (FR, RE, BE…): a text, separated by commas or spaces (any case),
+    or a tuple of them exactly (an override); ValueError naming the codes it does not know."""
+    if isinstance(value, str):
+        value = tuple(code.upper() for code in re.split(r"[\s,;]+", value) if code)
+    codes = tuple(dict.fromkeys(value or ()))
+    unknown = [repr(code) for code in codes if code not in REGIONS]
+    if unknown or not codes:
+        problem = f"unknown region code(s) {', '.join(unknown)}" if unknown else "no region code given"
+        raise ValueError(f"{problem}; expected two-letter region codes such as FR, RE, BE, separated by commas")
+    return codes
 
 
 class SettingError(ValueError):
@@ -128,8 +143,23 @@ SETTINGS: tuple[Setting, ...] = (
             "The daily clean-up deletes reminders cancelled longer ago than this (never sent ones).", int),
     Setting("MESSAGE_BODY_RETENTION_DAYS", 180,
             "The daily clean-up blanks the text of logged SMS older than this; 0 keeps them.", int),
-    Setting("SMS_MAX_REPLIES_PER_HOUR", 10, "Replies one number can get in an hour.", int),
-    Setting("SMS_MAX_REPEATS_PER_HOUR", 3, "The same text answered at most this often an hour.", int),
+    Setting("SMS_MAX_REPLIES_PER_HOUR", 30,
+            "Replies one number can get in an hour: a whole first session (about 20 texts) is answered, an"
+            " auto-responder with ever-new texts is cut. STOP and DELETE are confirmed beyond it (once an hour).",
+            int),
+    Setting("SMS_MAX_REPLIES_PER_DAY", 60,
+            "Replies one number can get in 24 hours: two full sessions, not a machine texting all day.", int),
+    Setting("SMS_MAX_REPEATS_PER_HOUR", 5,
+            "The same text (letters only: case, accents, digits, punctuation folded) answered at most this often"
+            " an hour: STATUS four times in a session is answered, an auto-reply loop is cut.", int),
+    Setting("SMS_MAX_REPLIES_PER_HOUR_ALL", 300,
+            "Replies to all numbers together in an hour, a ceiling on what SMS pumping across many numbers can"
+            " cost; reached, nobody gets a reply (STOP and DELETE are still applied) and a warning is logged."
+            " Set it well above your busiest real hour.", int),
+    Setting("SMS_REPLY_COUNTRIES", FRANCE_AND_OVERSEAS,
+            "Region codes (phonenumbers, ISO 3166) whose numbers get replies, separated by commas; default"
+            " France and its overseas regions. Texts from elsewhere are applied (STOP opts out) but not answered.",
+            region_codes),
     Setting("COMEDE_PHONE", "", "Comede's phone number for the help page and HELP (deployer fills in)."),
     Setting("PIMMS_DIRECTORY_URL", "", "Address of the PIMMS Médiation directory (deployer fills in)."),
     Setting("LOCAL_HELP", "", "Where to meet a social worker locally, free text (deployer fills in)."),
@@ -174,11 +204,19 @@ def load(environ: dict[str, str] | None = None, dotenv: Path | None = Path(".env
 
 
 def check_choices(config: Mapping) -> None:
-    """SettingError unless every setting with fixed values holds one of them exactly (after overrides too)."""
+    """SettingError unless every setting with fixed values holds one of them exactly, and SMS_REPLY_COUNTRIES
+    only regions phonenumbers knows (after overrides too)."""
     for setting in SETTINGS:
         if setting.choices and config.get(setting.name) not in setting.choices:
             raise SettingError(f"{setting.name}={config.get(setting.name)!r} cannot be used: expected "
                                f"{setting.expected}. ({setting.help})")
+    countries = config.get("SMS_REPLY_COUNTRIES")
+    try:  # an override is a tuple of codes, as `load` reads them, not a text to split
+        if isinstance(countries, str):
+            raise ValueError("expected a tuple of region codes such as ('FR', 'RE')")
+        region_codes(countries)
+    except ValueError as error:
+        raise SettingError(f"SMS_REPLY_COUNTRIES={countries!r} cannot be used: {error}.") from None
 
 
 def secret_key(instance_path: Path) -> str:

@@ -67,12 +67,24 @@ def reply_to(db: Database, message_id: int) -> dict | None:
     return one(db, "SELECT * FROM messages WHERE reply_to = ? ORDER BY id LIMIT 1", (message_id,))
 
 
-def traffic_since(db: Database, phone: str, loop_key: str, since: datetime) -> tuple[int, int]:
-    """Since `since`: how many replies this number got, and how many texts with this loop key it sent."""
+def traffic_since(db: Database, phone: str, loop_key: str, hour: datetime, day: datetime) -> tuple[int, int, int]:
+    """How many replies this number got since `hour` and since `day`, and how many texts with this loop key
+    it sent since `hour` (`day` is the earlier)."""
     return db.conn.execute(
-        "SELECT COUNT(*) FILTER (WHERE direction = 'outbound' AND reply_to IS NOT NULL),"
-        " COUNT(*) FILTER (WHERE direction = 'inbound' AND loop_key = ?)"
-        " FROM messages WHERE phone = ? AND created_at >= ?", (loop_key, phone, iso(since))).fetchone()
+        "SELECT COUNT(*) FILTER (WHERE direction = 'outbound' AND reply_to IS NOT NULL AND created_at >= ?),"
+        " COUNT(*) FILTER (WHERE direction = 'outbound' AND reply_to IS NOT NULL),"
+        " COUNT(*) FILTER (WHERE direction = 'inbound' AND loop_key = ? AND created_at >= ?)"
+        " FROM messages WHERE phone = ? AND created_at >= ?",
+        (iso(hour), loop_key, iso(hour), phone, iso(day))).fetchone()
+
+
+def all_replies_since(db: Database, since: datetime) -> int:
+    """Replies to every number since `since`, those a DELETE erased from the log too (the global ceiling)."""
+    # messages_replies (m009) holds only replies: the count reads none of the hour's texts or reminders.
+    return db.conn.execute(
+        "SELECT (SELECT COUNT(*) FROM messages WHERE direction = 'outbound' AND reply_to IS NOT NULL"
+        " AND created_at >= ?) + (SELECT COUNT(*) FROM erased_replies WHERE replied_at >= ?)",
+        (iso(since), iso(since))).fetchone()[0]
 
 
 def replies_to_key_since(db: Database, phone: str, loop_key: str, since: datetime) -> int:
@@ -102,10 +114,18 @@ def keep_reply_times(db: Database, sender_key: str, phone: str, since: datetime)
         (sender_key, STOP_KEY, phone, iso(since)))
 
 
-def note_delete_reply(db: Database, sender_key: str, now: datetime) -> None:
-    """The reply to a DELETE, counted without storing the number (there is no log left to count it)."""
-    db.conn.execute("INSERT INTO erased_replies (sender_key, replied_at, to_delete) VALUES (?, ?, 1)",
-                    (sender_key, iso(now)))
+def note_delete_reply(db: Database, sender_key: str, now: datetime, sid_key: str | None = None) -> None:
+    """The reply to a DELETE, counted without storing the number (there is no log left to count it);
+    `sid_key`: its MessageSid as a keyed hash, for Twilio's retries."""
+    db.conn.execute("INSERT INTO erased_replies (sender_key, replied_at, to_delete, sid_key) VALUES (?, ?, 1, ?)",
+                    (sender_key, iso(now), sid_key))
+
+
+def delete_answered(db: Database, sender_key: str, sid_key: str, since: datetime) -> bool:
+    """True when the DELETE with this MessageSid (a keyed hash) was confirmed since `since`: a retry."""
+    return db.conn.execute(
+        "SELECT 1 FROM erased_replies WHERE sender_key = ? AND replied_at >= ? AND sid_key = ?",
+        (sender_key, iso(since), sid_key)).fetchone() is not None
 
 
 def erased_replies_since(db: Database, sender_key: str, since: datetime) -> tuple[int, int, int]:

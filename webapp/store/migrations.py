@@ -214,6 +214,22 @@ def m008_messages_person_index(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS messages_person ON messages (person_id)")
 
 
+
+@migrations()
+def m009_reply_ceiling(db: Database) -> None:
+    # The global hourly ceiling counts every reply of the last hour, all numbers together: through this index
+    # it reads only replies, not the inbound texts or reminders of the hour, and of erased numbers' reply times
+    # only the hour's (tests/test_store_indexes.py).
+    # sid_key: a DELETE's MessageSid as a keyed hash, so that Twilio's retry of a DELETE already confirmed gets
+    # the same answer though nothing else of it is stored (DELETE is confirmed once an hour).
+    # Partial, so it holds replies only; with the columns of the condition, so that the count needs no row
+    # (SQLite does not infer from the index's WHERE that a row it holds meets the query's).
+    db.execute("CREATE INDEX messages_replies ON messages (created_at, direction, reply_to)"
+               " WHERE direction = 'outbound' AND reply_to IS NOT NULL")
+    db.execute("CREATE INDEX erased_replies_time ON erased_replies (replied_at)")  # the ceiling's other half
+    db.execute("ALTER TABLE erased_replies ADD COLUMN sid_key TEXT")
+
+
 class SchemaNotReady(RuntimeError):
     """The database file lacks migrations: the operator must run `flask --app wsgi migrate`."""
 
