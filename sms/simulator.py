@@ -1,14 +1,22 @@
-"""The phone simulator at /dev/phone: text the service as any number, see every message it got (outbox only)."""
+"""The phone simulator at /dev/phone: text the service as any number, see every message it got (outbox only).
+
+It tells the truth about what the webhook would do: every reply, DELETE's too (which nothing stores), each
+silence as a warning with its reason, and times in the local time zone (TIMEZONE), reminders included.
+"""
 from __future__ import annotations
 
 import secrets
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 
 from sms import inbound, phones, privacy
 from webapp.security import check_post
-from webapp.store import get_db
+from webapp.store import get_db, parse_iso
 from webapp.store import messages as message_store
+
+# The flashed outcome of the last text, one category each: why it got no reply, or a reply no log holds.
+SILENCE, UNLOGGED = "silence", "unlogged"
 
 bp = Blueprint("dev_phone", __name__, url_prefix="/dev")
 bp.before_request(check_post)  # CSRF token and body size, as for every form of the site
@@ -28,8 +36,17 @@ def init_app(app: Flask) -> None:
 
 
 def _conversation(phone: str | None) -> list[dict]:
-    """Every message to and from the number (replies and reminders alike), oldest first."""
-    return list(reversed(message_store.log(get_db(), phone))) if phone else []
+    """Every message to and from the number (replies and reminders alike), oldest first, with its local time."""
+    if not phone:
+        return []
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return [dict(message, local_time=local_time(message["created_at"], zone))
+            for message in reversed(message_store.log(get_db(), phone))]
+
+
+def local_time(instant: str, zone: ZoneInfo) -> str:
+    """A stored UTC instant as people there read it: 02/03/2026 13:00:05 CET."""
+    return parse_iso(instant).astimezone(zone).strftime("%d/%m/%Y %H:%M:%S %Z")
 
 
 @bp.get("/phone")
@@ -55,6 +72,9 @@ def send_text():
                                conversation=_conversation(phone)), 400
     message = inbound.Inbound(sender=phone, body=body, sid="SIM" + secrets.token_hex(16))
     outcome = inbound.respond(get_db(), current_app.config, message)
+    shown = privacy.redact(body).strip()
     if outcome.silent_because:
-        flash(f"No reply to “{privacy.redact(body).strip()[:40]}”: {outcome.silent_because}.")
+        flash({"text": shown[:40], "reason": outcome.silent_because}, SILENCE)
+    elif message_store.by_twilio_sid(get_db(), message.sid) is None:  # DELETE: the reply went, no log holds it
+        flash({"text": shown, "reply": outcome.reply}, UNLOGGED)
     return redirect(url_for("dev_phone.phone_page", phone=phone, _anchor="latest"), code=303)

@@ -2,14 +2,18 @@
 core as the webhook; the page shows replies and every message sent to the number, reminders too."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 
+from scheduler.dispatch import run_pass
 from sms import gateway, simulator
+from tests.sms_wording import wording
 from tests.strict_html import CheckedClient, check_page, text_of
 from webapp.app import create_app
-from webapp.store import people
+from webapp.store import immediate, parse_iso, people, reminders
+from webapp.store import messages as message_store
 
 PHONE = "+33612345678"
 
@@ -67,7 +71,7 @@ def test_texting_redirects_to_the_conversation_with_the_reply(client, db):
     root = check_page(page.get_data(as_text=True))
     log = [text_of(p) for p in root.iter("p") if p.get("class") == "sms-body"]
     assert log[0] == "AIDE"
-    assert log[1].startswith("Envoyez: ETAT")  # the French HELP: the keyword was French
+    assert log[1] == wording("fr", "help")  # the French HELP: the keyword was French
     assert people.person_by_phone(db, PHONE)["lang"] == "fr"
 
 
@@ -108,11 +112,79 @@ def test_mistakes_are_shown_in_an_error_summary(client, db, phone, body, field):
     assert db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
 
 
-def test_the_page_says_why_a_text_got_no_reply(client):
+def page_of(client, response):
+    return check_page(client.get(response.headers["Location"]).get_data(as_text=True))
+
+
+def bodies(root) -> list[str]:
+    return [text_of(p) for p in root.iter("p") if p.get("class") == "sms-body"]
+
+
+def test_the_page_says_why_a_text_got_no_reply_as_a_warning_not_a_success(client):
     texted(client, PHONE, "STOP")
     response = texted(client, PHONE, "HELP")
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    root = check_page(page)
-    notice = root.find(".//div[@class='notice']")
-    assert notice is not None and "No reply to “HELP”: opted out." in text_of(notice)
+    root = page_of(client, response)
+    warning = root.find(".//div[@class='sim-silence']")
+    assert warning is not None and warning.get("role") == "status"
+    assert text_of(warning) == "No reply: opted out. Your text “HELP” got no answer."
+    assert root.find(".//div[@class='notice']") is None  # never the green box of a success
     assert "No reply" not in client.get(response.headers["Location"]).get_data(as_text=True)  # shown once
+
+
+@pytest.mark.parametrize(("before", "body", "reason"), [
+    (["HELP"] * 5, "HELP", "the same text again (loop protection)"),
+    ([], "merci", "thanks, ok or an emoji: no paid reply"),
+    (["STOP"], "STOP please", "STOP already confirmed in the last hour"),
+    (["DELETE"], "DELETE", "DELETE already confirmed in the last hour"),
+])
+def test_each_silence_is_shown_with_its_reason(client, before, body, reason):
+    for earlier in before:
+        texted(client, PHONE, earlier)
+    root = page_of(client, texted(client, PHONE, body))
+    warning = text_of(root.find(".//div[@class='sim-silence']"))
+    assert warning == f"No reply: {reason}. Your text “{body}” got no answer."
+
+
+def test_a_number_from_a_country_not_answered_is_shown_as_a_silence(client):
+    root = page_of(client, texted(client, "+447400123456", "HELP"))
+    assert text_of(root.find(".//div[@class='sim-silence']")) == (
+        "No reply: a number from a country not in SMS_REPLY_COUNTRIES. Your text “HELP” got no answer.")
+
+
+def test_delete_shows_the_reply_the_webhook_sends_though_nothing_is_stored(client, db):
+    texted(client, PHONE, "SENT ONLINE")
+    root = page_of(client, texted(client, PHONE, "DELETE"))
+    assert bodies(root) == ["DELETE", wording("en", "delete")]
+    latest = root.find(".//li[@id='latest']")
+    assert "not stored" in text_of(latest) and text_of(latest).endswith(wording("en", "delete"))
+    assert root.find(".//div[@class='sim-silence']") is None
+    assert db.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0  # the simulator stored nothing either
+    assert bodies(check_page(client.get("/dev/phone", query_string={"phone": PHONE}).get_data(as_text=True))) == []
+
+
+@pytest.fixture
+def cayenne(app):
+    app.config["TIMEZONE"] = "America/Cayenne"  # UTC-3 all year: no daylight saving to guess
+
+
+def test_times_are_local_and_machine_readable_in_utc(app, client, db, cayenne):
+    at = datetime(2026, 3, 2, 1, 30, 5, tzinfo=UTC)  # still 1 March in Cayenne
+    with immediate(db):
+        message_store.add_message(db, direction="outbound", phone=PHONE, body="Rappel", status="sent", now=at)
+        message_store.add_message(db, direction="outbound", phone=PHONE, body="Later", status="sent",
+                                  now=at + timedelta(hours=3))
+    root = check_page(client.get("/dev/phone", query_string={"phone": PHONE}).get_data(as_text=True))
+    times = [(t.get("datetime"), text_of(t)) for t in root.iter("time")]
+    assert times == [("2026-03-02T01:30:05Z", "01/03/2026 22:30:05 -03"),
+                     ("2026-03-02T04:30:05Z", "02/03/2026 01:30:05 -03")]
+
+
+def test_a_reminder_the_scheduler_sends_when_due_is_shown_as_one(app, client, db):
+    texted(client, PHONE, "SENT ONLINE")
+    person = people.person_by_phone(db, PHONE)
+    due = min(parse_iso(r["due_at"]) for r in reminders.for_person(db, person["id"]))
+    assert run_pass(app, now=due + timedelta(minutes=1)).count("sent") == 1  # make run's scheduler, each minute
+    root = check_page(client.get("/dev/phone", query_string={"phone": PHONE}).get_data(as_text=True))
+    latest = root.find(".//li[@id='latest']")
+    assert text_of(latest.find("p/strong")) == "Service, reminder"
+    assert "make run" in text_of(root.find(".//main/p"))
