@@ -89,7 +89,8 @@ def reference_app(core: str):
             if message_store.by_twilio_sid(db, message.sid) is None:
                 person = people.person_by_phone(db, message.sender) or people.ensure_person(
                     db, message.sender, "fr", now)
-                message_store.traffic_since(db, message.sender, message.body, now - retention.REPLY_WINDOW)
+                message_store.traffic_since(db, message.sender, message.body, now - retention.REPLY_WINDOW,
+                                            now - sms.inbound.DAY)
                 inbound_id = message_store.add_message(db, direction="inbound", phone=message.sender,
                                                        body=message.body, status="received", now=now,
                                                        person_id=person["id"], twilio_sid=message.sid)
