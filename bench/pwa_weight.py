@@ -4,17 +4,22 @@ Usage: .venv/bin/python bench/pwa_weight.py [--lang fr] [--runs 5]
 It serves the app on loopback (werkzeug, temporary database) and drives Chromium through Playwright.
 Budget (issue 2): a first visit transfers at most 35 KB compressed (HTML, CSS, JS, manifest); a repeat
 visit transfers 0 bytes (the browser also re-checks /sw.js now and then, a 304 with no body; the
-server-side count below shows when it does). Figures only: nothing here asserts.
+server-side count below shows when it does). The service worker precaches the pages of the language in use only;
+another language's pages are fetched and cached when one of them is first opened. Budget (issue 10): the
+checklist's pictograms weigh at most 4 KB compressed. Figures only: nothing here asserts.
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
+import re
 import statistics
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
@@ -29,6 +34,7 @@ from webapp.store import connect  # noqa: E402
 from webapp.store.migrations import apply  # noqa: E402
 
 BUDGET = 35 * 1024
+PICTOGRAM_BUDGET = 4 * 1024
 CHROMIUM = [os.environ.get("CHROMIUM", ""), "/usr/lib/chromium/chromium", "/usr/bin/chromium"]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -121,6 +127,24 @@ def report(title: str, rows: list[dict], base: str) -> None:
           f"response headers: {sum(row['headers'] for row in rows)} B")
 
 
+def pictograms(url: str) -> None:
+    """The compressed weight of the checklist's pictograms: their <symbol>s and every <svg><use> that draws one."""
+    html = urllib.request.urlopen(url).read().decode()
+    symbols = re.search(r'<svg class="pictograms".*?</svg>', html, re.S).group(0)
+    uses = re.findall(r'<svg class="pic".*?</svg>', html, re.S)
+    alone = len(gzip.compress(symbols.encode(), 9))
+    drawn = len(gzip.compress((symbols + "".join(uses)).encode(), 9))
+    # What they add to the page as served: the page's gzip with and without them.
+    bare = html.replace(symbols, "")
+    for use in set(uses):
+        bare = bare.replace(use, "")
+    added = len(gzip.compress(html.encode(), 6)) - len(gzip.compress(bare.encode(), 6))
+    verdict = "within" if max(alone, drawn) <= PICTOGRAM_BUDGET else "OVER"
+    print(f"\nPictograms of the checklist: {symbols.count('<symbol')} symbols, drawn {len(uses)} times; "
+          f"gzip alone {alone} B, with the uses {drawn} B, added to the page {added} B "
+          f"({verdict} the {PICTOGRAM_BUDGET // 1024} KB budget)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", default="fr")
@@ -142,9 +166,10 @@ def main() -> None:
         page.goto(home)
         page.evaluate(WAIT_FOR_CONTROL)
         settle(page)
-        report(f"First visit to /{options.lang}/ (page + service worker precaching every language)",
+        report(f"First visit to /{options.lang}/ (page + service worker precaching its language)",
                recorder.take(), base)
         print(f"  precached entries: {page.evaluate(CACHED_COUNT)}")
+        pictograms(home)
 
         other = "en" if options.lang != "en" else "fr"
         seen.clear()
@@ -152,7 +177,8 @@ def main() -> None:
             again = context.new_page()
             again.goto(base + path)
             settle(again)
-        report(f"Repeat visits, server up (/{options.lang}/, then /{other}/dates)", recorder.take(), base)
+        report(f"Repeat visits, server up (/{options.lang}/, then /{other}/dates: the first page of another "
+               f"language, cached with its language's pages)", recorder.take(), base)
         # The browser's own service-worker update check is invisible to request events: count it here.
         print(f"  requests the server saw: {len(seen)} {seen}")
 

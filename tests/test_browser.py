@@ -38,29 +38,54 @@ def controlled(page, url: str) -> None:
     assert page.evaluate("navigator.serviceWorker.controller !== null")
 
 
-def test_service_worker_controls_the_page_and_precaches_every_language(context, live_server):
+CACHED_PATHS = """async () => {
+    const names = await caches.keys();
+    const cache = await caches.open(names[0]);
+    return {names, urls: (await cache.keys()).map(r => new URL(r.url).pathname)};
+}"""
+
+
+def wait_until_cached(page, path: str) -> None:
+    """Wait until the service worker has `path` in its cache (it caches a language once opened)."""
+    page.wait_for_function("""async path => {
+        const names = await caches.keys();
+        return names.length === 1 && !!(await (await caches.open(names[0])).match(path, {ignoreVary: true}));
+    }""", arg=path)
+
+
+def test_service_worker_precaches_the_current_language_only_and_another_once_opened(context, live_server):
     page = context.new_page()
     controlled(page, live_server.url + "/en/")
-    cached = page.evaluate("""async () => {
-        const names = await caches.keys();
-        const cache = await caches.open(names[0]);
-        return {names, urls: (await cache.keys()).map(r => new URL(r.url).pathname)};
-    }""")
+    cached = page.evaluate(CACHED_PATHS)
     assert len(cached["names"]) == 1 and cached["names"][0].startswith("cv-shell-")
-    for lang in LANGUAGES:
-        for path in PAGES:
-            assert path.format(lang=lang) in cached["urls"]
-        assert f"/{lang}/manifest.webmanifest" in cached["urls"]
+    for path in PAGES:
+        assert path.format(lang="en") in cached["urls"]
+        assert path.format(lang="fr") not in cached["urls"]  # a first visit stays small
+    assert "/en/manifest.webmanifest" in cached["urls"] and "/fr/manifest.webmanifest" not in cached["urls"]
     assert {"/static/js/app.js", "/static/css/app.css", "/static/icons/icon-512.png"} <= set(cached["urls"])
+
+    page.click("a[data-switch-lang=fr]")  # opened once, online: the worker caches French too
+    page.wait_for_url(live_server.url + "/fr/")
+    for path in PAGES:
+        wait_until_cached(page, path.format(lang="fr"))
+    assert "/fr/manifest.webmanifest" in page.evaluate(CACHED_PATHS)["urls"]
+    live_server.stop()
+    for lang in LANGUAGES:  # offline, both languages open
+        page.goto(live_server.url + f"/{lang}/help")
+        assert page.locator("h1").inner_text() == {"fr": "Trouver de l’aide", "en": "Get help"}[lang]
 
 
 def test_offline_reload_keeps_ticks_and_other_language_opens(context, live_server):
     page = context.new_page()
     controlled(page, live_server.url + "/fr/")
+    page.goto(live_server.url + "/en/")  # English opened once online, so it works offline too
+    wait_until_cached(page, "/en/number")
+    page.goto(live_server.url + "/fr/")
     page.check("#step-registered")
     posts = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
     live_server.stop()
+    context.set_offline(True)  # and no kept-alive connection from the English visit still answers
     assert page.evaluate("fetch('/fr/?network-check').then(() => 'up', () => 'down')") == "down"
 
     page.reload()
@@ -77,15 +102,25 @@ def test_offline_reload_keeps_ticks_and_other_language_opens(context, live_serve
     assert posts == []
 
 
+def test_offline_a_language_never_opened_falls_back_to_a_cached_home(context, live_server):
+    page = context.new_page()
+    controlled(page, live_server.url + "/en/")
+    live_server.stop()
+    page.goto(live_server.url + "/fr/dates")
+    assert page.locator("h1").inner_text() == HEADINGS["en"]
+
+
 def test_ticks_are_saved_without_reload_or_post(context, live_server):
     page = context.new_page()
     page.goto(live_server.url + "/en/")
     requests = []
     page.on("request", lambda request: requests.append((request.method, request.url)))
     assert not page.locator("[data-checklist-submit]").first.is_visible()
+    page.check("#route-online")
     page.check("#step-online-photo")
     assert page.locator("form[data-enhance=checklist] [role=status]").inner_text() == "Saved on this phone."
-    assert json.loads(page.evaluate("localStorage.getItem('cv.checklist')")) == {"done": ["online-photo"]}
+    assert json.loads(page.evaluate("localStorage.getItem('cv.checklist')")) == {"done": ["online-photo"],
+                                                                                 "route": "online"}
     assert [r for r in requests if r[0] == "POST"] == []
     page.reload()
     assert page.is_checked("#step-online-photo")

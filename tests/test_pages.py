@@ -72,6 +72,8 @@ def test_checklist_lists_every_step_as_a_labelled_checkbox_in_a_post_form(pages)
     assert form.get("method") == "post" and form.get("action") == "/en/"
     boxes = [i for i in form.iter("input") if i.get("type") == "checkbox"]
     assert [b.get("value") for b in boxes] == content.step_ids()
+    assert content.step_ids() == ["registered", "final-number", "online-photo", "online-id", "post-check",
+                                  "post-photo", "post-id-copy", "post-send", "wait", "check-card"]
     assert all(b.get("name") == "done" for b in boxes)
     assert form.find(".//button[@type='submit']") is not None
     labels = {label.get("for"): text_of(label) for label in form.iter("label")}
@@ -82,8 +84,12 @@ def test_step_ids_are_unique_and_stable_slugs():
     ids = content.step_ids()
     assert len(ids) == len(set(ids))
     assert all(i == i.lower() and " " not in i for i in ids)
-    for must in ("registered", "final-number", "online-photo", "post-send", "feuille-de-soins", "new-rib"):
+    for must in ("registered", "final-number", "online-photo", "post-send", "wait"):
         assert must in ids
+    # Information is good to know, not a step: it has no checkbox (issue 10).
+    known = [step.id for group in content.CHECKLIST for step in group.to_know]
+    assert known == ["ame", "take-card", "feuille-de-soins", "css", "new-rib", "children", "vitale-app"]
+    assert not set(known) & set(ids)
 
 
 def checked(tree) -> set[str]:
@@ -202,12 +208,18 @@ def test_number_page_explains_digits_and_offers_a_mount_point_outside_any_form(p
     assert "A temporary number (NIA" in page
 
 
-def test_help_page_shows_unset_deployer_contacts_as_not_set(pages):
-    tree = pages.get("/en/help").tree
-    unset = {p.get("data-unset") for p in tree.iter("p") if p.get("data-unset")}
-    assert unset == {"COMEDE_PHONE", "PIMMS_DIRECTORY_URL", "LOCAL_HELP"}
-    assert "not set by this service yet" in text_of(tree)
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "Contact details not set by this service yet: Comede, PIMMS Médiation, A social worker."),
+    ("fr", "Coordonnées pas encore indiquées par ce service : Comede, PIMMS Médiation, Un travailleur social."),
+])
+def test_help_page_names_the_unset_deployer_contacts_in_one_line(pages, lang, line):
+    tree = pages.get(f"/{lang}/help").tree
+    unset = [p for p in tree.iter("p") if p.get("data-unset")]
+    assert len(unset) == 1  # one line, not a grey box in each contact
+    assert unset[0].get("data-unset").split() == ["COMEDE_PHONE", "PIMMS_DIRECTORY_URL", "LOCAL_HELP"]
+    assert text_of(unset[0]) == line
     assert tree.find(".//a[@href='tel:3646']") is not None
+    assert tree.find(".//a[@href='https://www.ameli.fr']") is not None
 
 
 def test_help_page_shows_the_deployer_contacts_when_set(app_config):
@@ -229,7 +241,8 @@ def test_a_directory_url_that_is_not_http_is_never_linked(app_config):
     app = create_app(app_config | {"PIMMS_DIRECTORY_URL": "javascript:alert(1)"})
     tree = CheckedClient(app.test_client()).get("/en/help").tree
     assert not [a for a in tree.iter("a") if "javascript" in (a.get("href") or "")]
-    assert {p.get("data-unset") for p in tree.iter("p") if p.get("data-unset")} >= {"PIMMS_DIRECTORY_URL"}
+    assert [p.get("data-unset") for p in tree.iter("p") if p.get("data-unset")] == [
+        "COMEDE_PHONE PIMMS_DIRECTORY_URL LOCAL_HELP"]
 
 
 def test_session_cookie_is_lasting_samesite_and_http_only(client):
@@ -271,3 +284,132 @@ def test_damaged_session_ticks_are_ignored(client, saved):
         session["done"] = saved
     tree = CheckedClient(client).get("/en/").tree
     assert checked(tree) <= {"registered"}
+
+
+# ---- Issue 10: a checklist that reads as steps, and the content the sources give.
+
+def route_groups(tree) -> dict[str, bool]:
+    """Each route's group of steps: shown (True) or hidden."""
+    return {fs.get("data-route"): "hidden" not in fs.attrib for fs in tree.iter("fieldset") if fs.get("data-route")}
+
+
+def progress_text(tree) -> str:
+    [node] = [p for p in tree.iter("p") if "data-progress" in p.attrib]
+    assert node.get("aria-live") == "polite"
+    return text_of(node)
+
+
+def test_no_route_chosen_shows_the_choice_and_neither_routes_steps(pages):
+    tree = pages.get("/en/").tree
+    radios = [i for i in tree.iter("input") if i.get("name") == "route"]
+    assert [(r.get("type"), r.get("value"), "checked" in r.attrib) for r in radios] == [
+        ("radio", "online", False), ("radio", "post", False)]
+    assert text_of(tree.find(".//fieldset[@id='route']/legend")) == "How will you apply?"
+    assert route_groups(tree) == {"online": False, "post": False}
+    assert progress_text(tree) == "0 of 4 steps done"
+
+
+@pytest.mark.parametrize(("route", "shown", "count"), [
+    ("online", {"online": True, "post": False}, "1 of 6 steps done"),
+    ("post", {"online": False, "post": True}, "1 of 8 steps done"),
+])
+def test_no_js_route_choice_is_post_redirect_get_and_shows_only_that_route(pages, route, shown, count):
+    token = pages.csrf("/en/")
+    response = pages.post("/en/", data={"csrf_token": token, "route": route, "action": "route",
+                                        "done": ["registered"]})
+    assert response.status_code == 303 and response.headers["Location"] == "/en/#route"
+    tree = pages.get("/en/").tree
+    assert route_groups(tree) == shown
+    assert [i.get("value") for i in tree.iter("input") if i.get("name") == "route" and "checked" in i.attrib] == [route]
+    assert progress_text(tree) == count
+    assert checked(tree) == {"registered"}
+
+
+def test_a_tick_post_keeps_the_route_and_an_unknown_route_changes_nothing(pages):
+    token = pages.csrf("/fr/")
+    pages.post("/fr/", data={"csrf_token": token, "route": "post"})
+    pages.post("/fr/", data={"csrf_token": token, "done": ["post-photo", "post-send", "online-id", "wait"]})
+    pages.post("/fr/", data={"csrf_token": token, "route": "pigeon",
+                             "done": ["post-photo", "post-send", "online-id", "wait"]})
+    tree = pages.get("/fr/").tree
+    assert route_groups(tree) == {"online": False, "post": True}
+    # The other route's tick is kept (it comes back if the person changes their mind) but does not count.
+    assert progress_text(tree) == "Étapes faites : 3 sur 8"
+    assert checked(tree) == {"post-photo", "post-send", "online-id", "wait"}
+
+
+@pytest.mark.parametrize("saved", [5, "", ["online"], "pigeon"])
+def test_damaged_session_route_shows_the_choice(client, saved):
+    with client.session_transaction() as session:
+        session["route"] = saved
+    tree = CheckedClient(client).get("/en/").tree
+    assert route_groups(tree) == {"online": False, "post": False}
+
+
+def test_good_to_know_items_have_a_title_and_no_checkbox(pages):
+    tree = pages.get("/en/").tree
+    facts = {li.get("id"): li for li in tree.iter("li") if "fact" in (li.get("class") or "").split()}
+    assert list(facts) == ["know-ame", "know-take-card", "know-feuille-de-soins", "know-css", "know-new-rib",
+                           "know-children", "know-vitale-app"]
+    for fact in facts.values():
+        assert fact.find(".//input") is None
+    assert text_of(facts["know-children"].find("h3")) == "Children aged 12 and over can have their own card"
+
+
+def test_every_step_has_a_pictogram_defined_once_in_the_page(pages):
+    tree = pages.get("/en/").tree
+    svg = "{http://www.w3.org/2000/svg}"
+    symbols = [s.get("id") for s in tree.iter(svg + "symbol")]
+    assert symbols == [f"pic-{name}" for name in content.PICTOGRAMS]
+    used = [u.get("href") for u in tree.iter(svg + "use")]
+    assert set(used) == {f"#{s}" for s in symbols}  # each drawn at least once, none missing
+    for step in (s for g in content.CHECKLIST for s in g.steps):
+        assert step.icon in content.PICTOGRAMS
+    drawings = list(tree.iter(svg + "svg"))
+    assert len(drawings) == len(used) + 1 and all(d.get("aria-hidden") == "true" for d in drawings)
+
+
+@pytest.mark.parametrize(("lang", "item", "says"), [
+    ("en", "know-ame", "Without a regular status, you can get the “aide médicale de l’État” (AME) for your health "
+                       "care if you have lived in France for more than 3 months and your income is under a ceiling."),
+    ("en", "know-ame", "A carte Vitale needs a regular residence status and registration with the Assurance Maladie."),
+    ("en", "know-css", "It is for people covered by the Assurance Maladie whose income is under a ceiling. "
+                       "It is free, or costs less than €1 a day."),
+    ("en", "know-feuille-de-soins", "Send it within 2 years. The 2 years start on the first day of the quarter "
+                                    "after the care."),
+    ("en", "group-before", "The carte Vitale is free. It is valid everywhere in France."),
+    ("fr", "know-ame", "Sans titre de séjour régulier, vous pouvez avoir l’« aide médicale de l’État » (AME) pour "
+                       "vos soins si vous vivez en France depuis plus de 3 mois et si vos revenus sont sous un "
+                       "plafond."),
+    ("fr", "know-css", "Elle est pour les personnes couvertes par l’Assurance Maladie dont les revenus sont sous un "
+                       "plafond. Elle est gratuite, ou coûte moins de 1 € par jour."),
+    ("fr", "know-feuille-de-soins", "Envoyez-la dans les 2 ans. Les 2 ans commencent le premier jour du trimestre "
+                                    "qui suit les soins."),
+    ("fr", "group-before", "La carte Vitale est gratuite. Elle est valable partout en France."),
+])
+def test_the_facts_the_sources_give_are_on_the_checklist(pages, lang, item, says):
+    tree = pages.get(f"/{lang}/").tree
+    node = next(el for el in tree.iter() if el.get("id") == item)
+    assert says in text_of(node)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_ameli_is_a_link_on_the_checklist(pages, lang):
+    tree = pages.get(f"/{lang}/").tree
+    links = [a for a in tree.iter("a") if a.get("href") == "https://www.ameli.fr"]
+    assert len(links) == 2 and all(text_of(a).startswith("ameli.fr") for a in links)
+
+
+def test_print_block_has_the_dates_and_the_contacts(app_config):
+    from webapp.app import create_app
+
+    app = create_app(app_config | {"COMEDE_PHONE": "01 23 45 67 89"})
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["dates"] = {"method": "post", "sent_on": "2026-01-05", "claims": [{"id": 1, "posted_on": "2026-01-10"}]}
+    tree = CheckedClient(client).get("/en/").tree
+    block = tree.find(".//div[@class='print-only']")
+    text = text_of(block)
+    assert "You applied by post on January 5, 2026. Your card should come around January 26, 2026." in text
+    assert "Posted on January 10, 2026." in text
+    assert "Comede · 01 23 45 67 89" in text and "Assurance Maladie: 3646 · https://www.ameli.fr" in text

@@ -1,6 +1,6 @@
 """The HTML pages, one per language prefix: checklist, help, number checker, my dates.
 
-For the service worker (precache these GET pages in every language, `url_for(endpoint, lang=...)`):
+For the service worker (precaches these GET pages in the language in use, `url_for(endpoint, lang=...)`):
     pages.checklist  /<lang>/          the checklist, form `data-enhance="checklist"`, checkboxes name="done"
     pages.help       /<lang>/help      where to get help (deployer contacts)
     pages.number     /<lang>/number    number explainer, mount point `data-enhance="nir-check"`
@@ -79,19 +79,31 @@ def checklist():
     if request.method == "POST":
         ticked = set(request.form.getlist("done"))
         session["done"] = [step_id for step_id in valid if step_id in ticked]
+        if route := content.route_of(request.form.get("route")):
+            session["route"] = route
         _remember()
         flash(_l("Saved on this phone."))
-        return redirect(url_for(".checklist"), code=303)
+        # The route button brings the person back to the choice, just above its steps.
+        anchor = "#route" if request.form.get("action") == "route" else ""
+        return redirect(url_for(".checklist") + anchor, code=303)
     saved = session.get("done")
     done = {step_id for step_id in saved if isinstance(step_id, str)} & set(valid) if isinstance(saved, list) else set()
-    return render_template("checklist.html", groups=content.CHECKLIST, done=done)
+    route = content.route_of(session.get("route"))
+    delays = _delays()
+    now = mydates.today(delays)
+    contacts = [(contact, content.contact_value(contact, current_app.config)) for contact in content.HELP]
+    return render_template("checklist.html", groups=content.CHECKLIST, done=done, route=route,
+                           routes=content.ROUTES, progress=content.progress(done, route), contacts=contacts,
+                           delays=delays,
+                           application=mydates.application(session, delays, now),
+                           claims=mydates.claims(session, delays, now))
 
 
 @bp.get("/help", endpoint="help")
 def help_page():
     """Where to get help, with the contacts the deployer filled in."""
     contacts = [(contact, content.contact_value(contact, current_app.config)) for contact in content.HELP]
-    return render_template("help.html", contacts=contacts)
+    return render_template("help.html", contacts=contacts, unset=content.unset_contacts(contacts))
 
 
 @bp.get("/number")

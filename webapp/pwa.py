@@ -54,12 +54,13 @@ def manifest(lang: str) -> Response:
     return _revalidated(json.dumps(body, ensure_ascii=False), "application/manifest+json")
 
 
-def shell_pages() -> list[str]:
-    """The URL of every GET page of the pages blueprint, in every language."""
+def shell_pages() -> dict[str, list[str]]:
+    """The URL of every GET page of the pages blueprint and the manifest, by language."""
     endpoints = sorted({rule.endpoint for rule in current_app.url_map.iter_rules()
                         if rule.endpoint.startswith(SHELL_BLUEPRINT + ".") and "GET" in rule.methods
                         and rule.arguments == {"lang"}})
-    return [url_for(endpoint, lang=lang) for lang in LANGUAGES for endpoint in endpoints]
+    return {lang: [url_for(endpoint, lang=lang) for endpoint in endpoints] + [url_for(".manifest", lang=lang)]
+            for lang in LANGUAGES}
 
 
 def static_files() -> list[str]:
@@ -94,12 +95,14 @@ def shell_version(precache: list[str]) -> str:
 
 def shell() -> dict:
     """What the service worker needs: its cache name, what to precache, each language's home page."""
-    pages = shell_pages() + [url_for(".manifest", lang=lang) for lang in LANGUAGES]
+    pages = shell_pages()
     assets = [asset_url(filename) for filename in static_files()]
     return {
-        "cache": CACHE_PREFIX + shell_version(pages + assets),
+        "cache": CACHE_PREFIX + shell_version([url for lang in LANGUAGES for url in pages[lang]] + assets),
         "prefix": CACHE_PREFIX,
-        "pages": pages,  # fetched fresh from the server
+        # By language, fetched fresh from the server: the worker precaches the languages in use, and
+        # another language's pages once one of them is opened (a first visit stays small).
+        "pages": pages,
         "assets": assets,  # content-hashed URLs: the browser's HTTP cache has the right bytes if any
         "homes": {lang: url_for("pages.checklist", lang=lang) for lang in LANGUAGES},
         "defaultLanguage": DEFAULT_LANGUAGE,

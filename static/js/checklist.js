@@ -1,5 +1,5 @@
-/* The checklist: ticks saved on this device at once, no reload, no submit button.
-   Needs app.js (window.cv) first. */
+/* The checklist: ticks and the way to apply saved on this device at once, no reload, no submit button;
+   only the chosen route's steps show, and the progress count follows. Needs app.js (window.cv) first. */
 (function (window, document) {
   'use strict';
 
@@ -8,7 +8,7 @@
     return;  // app.js did not load: the page works without this part
   }
 
-  var each = cv.each, hide = cv.hide, element = cv.element, store = cv.store;
+  var each = cv.each, hide = cv.hide, show = cv.show, element = cv.element, store = cv.store;
 
   cv.part('checklist', function (form) {
     if (!store) {
@@ -16,8 +16,43 @@
     }
     var key = 'cv.checklist';
     var boxes = form.querySelectorAll('input[type=checkbox][name=done]');
+    var radios = form.querySelectorAll('input[type=radio][name=route]');
+    var groups = form.querySelectorAll('[data-route]');
+    var progress = form.querySelector('[data-progress]');
     var status = element('p', 'visually-hidden');
     var saved = store.get(key);
+
+    function route() {
+      var chosen = '';
+      each(radios, function (radio) {
+        if (radio.checked) {
+          chosen = radio.value;
+        }
+      });
+      return chosen;
+    }
+
+    // Show the chosen route's steps only; count the ticked steps that show.
+    function draw() {
+      var chosen = route(), done = 0, total = 0;
+      each(boxes, function (box) {
+        total += 1;
+        done += box.checked ? 1 : 0;
+      });
+      each(groups, function (group) {
+        var mine = group.getAttribute('data-route') === chosen;
+        show(group, mine);
+        if (!mine) {  // the other route's steps do not count
+          each(group.querySelectorAll('input[name=done]'), function (box) {
+            total -= 1;
+            done -= box.checked ? 1 : 0;
+          });
+        }
+      });
+      if (progress) {
+        progress.firstChild.textContent = cv.fill(form.getAttribute('data-progress-text'), {done: done, total: total});
+      }
+    }
 
     function save() {
       var done = [];
@@ -26,22 +61,32 @@
           done.push(box.value);
         }
       });
-      store.set(key, {done: done});
+      var state = {done: done};
+      if (route()) {
+        state.route = route();
+      }
+      store.set(key, state);
     }
 
     if (saved && saved.done && saved.done.length !== undefined) {
       each(boxes, function (box) {
         box.checked = saved.done.indexOf(box.value) !== -1;
       });
+      each(radios, function (radio) {
+        radio.checked = radio.value === saved.route;
+      });
     } else {
-      save();  // the first time, keep what the server knew (ticks made without JavaScript)
+      save();  // the first time, keep what the server knew (ticks and route chosen without JavaScript)
     }
+    draw();
     each(form.querySelectorAll('[type=submit]'), hide);
     status.setAttribute('role', 'status');
     form.appendChild(status);
     form.addEventListener('change', function (event) {
-      if (event.target.name === 'done') {
+      var name = event.target.name;
+      if (name === 'done' || name === 'route') {
         save();
+        draw();
         status.textContent = '';
         status.textContent = form.getAttribute('data-saved-text') || '';
       }
