@@ -12,8 +12,8 @@ from webapp.store import iso, parse_iso
 
 log = logging.getLogger(__name__)
 
-# render(kind, subject, lang, days=..., followup=...) -> the reminder's text (scheduler.texts.render,
-# bound to the settings by the pass).
+# render(kind, subject, lang, planned_on=...) -> the reminder's text (scheduler.texts.render, bound to
+# the settings by the pass).
 Render = Callable[..., str]
 
 
@@ -41,7 +41,6 @@ class Facts:
     person: Mapping | None  # None: erased since the claim
     accepted_message: int | None = None  # the backend accepted a message for it (a pass died after)
     followup_due_at: str | None = None  # first reminders: when their follow-up falls due
-    claim_posted_on: str | None = None  # claim reminders: the day the claim was posted
     reminded_today: bool = False
 
 
@@ -96,10 +95,10 @@ def _decide(row: Mapping, facts: Facts, day: Day, render: Render) -> Decision:
         return Decision("supersede")  # so late its follow-up is due too: send only that
     if facts.reminded_today:
         return Decision("postpone", at=day.tomorrow)
-    # The text says what is true at send time, however late: the claim's real age, the days
-    # really left until the follow-up.
-    days = (day.today - date.fromisoformat(facts.claim_posted_on)).days if facts.claim_posted_on else None
-    return Decision("send", body=render(row["kind"], row["subject"], person["lang"], days=days, followup=followup))
+    # The text gives dates, not counts of days, so it stays true however late it goes: those of the
+    # day the reminder was planned for, the same as STATUS and the pages give.
+    planned_on = parse_iso(row["due_at"]).astimezone(day.tz).date()
+    return Decision("send", body=render(row["kind"], row["subject"], person["lang"], planned_on=planned_on))
 
 
 def retry_at(attempts: int, transient: bool, config: Mapping, now: datetime) -> datetime | None:

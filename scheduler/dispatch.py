@@ -29,7 +29,7 @@ import socket
 import sqlite3
 import time as wallclock
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask
 from sqlite_utils import Database
@@ -143,27 +143,24 @@ class DispatchPass:
         accepted = reminders.accepted_messages(self.db, [row["id"] for row in rows if row["state"] == "sending"])
         firsts = [row for row in rows if row["kind"] in rules.FOLLOWUP_OF]
         follow = reminders.followups(self.db, sorted({row["person_id"] for row in firsts}))
-        posted = reminders.claim_posted_dates(
-            self.db, sorted({row["person_id"] for row in firsts if row["kind"] == rules.CLAIM_DUE}))
         # The lookups above only fetch text; each row's values are read in its own decision, so
         # one that does not parse fails that row alone.
         decisions = []
         for row in rows:
             pid, kind, subject = row["person_id"], row["kind"], row["subject"]
             facts = Facts(persons.get(pid), accepted.get(row["id"]),
-                          follow.get((pid, rules.FOLLOWUP_OF.get(kind), subject)),
-                          posted.get((pid, subject)) if kind == rules.CLAIM_DUE else None, pid in reminded)
+                          follow.get((pid, rules.FOLLOWUP_OF.get(kind), subject)), pid in reminded)
             decision = decide(row, facts, self.day, self._text)
             if decision.reminds:  # the person's one reminder today: their next row waits
                 reminded.add(pid)
             decisions.append((row, decision))
         return decisions
 
-    def _text(self, kind: str, subject: str, lang: str | None, *, days: int | None, followup: int | None) -> str:
+    def _text(self, kind: str, subject: str, lang: str | None, *, planned_on: date) -> str:
         # Rendered once per distinct text in a pass: a chunk of 500 holds a handful.
-        key = (kind, subject, texts.language_of(lang), days, followup)
+        key = (kind, subject, texts.language_of(lang), planned_on)
         if key not in self._texts:
-            self._texts[key] = texts.render(kind, subject, lang, self.config, days=days, followup=followup)
+            self._texts[key] = texts.render(kind, subject, lang, self.config, planned_on=planned_on)
         return self._texts[key]
 
     def _handle(self, rows: list[dict], claimed_at: float) -> list[Line]:

@@ -9,8 +9,9 @@ from flask_babel import force_locale
 from sqlite_utils import Database
 
 from sms import keywords as kw
-from sms.replies import claim_line, day, fit, help_text, render, status_part
-from webapp import journey
+from sms import replies
+from sms.replies import day, help_text, render
+from webapp import advice, journey
 
 
 @dataclass(frozen=True)
@@ -45,31 +46,33 @@ def _date_refused(ctx: Context, error: kw.DateError) -> str:
     return render("bad_date")
 
 
+# HELP <word>: the command the word is a keyword of (typos forgiven as for keywords) -> its details.
+HELP_TOPICS = {
+    kw.CARD: "help_card", kw.SENT: "help_sent", kw.CLAIM: "help_claim", kw.PAID: "help_paid",
+    kw.STATUS: "help_status", kw.START: "help_stop", kw.DELETE: "help_delete", kw.LANG: "help_lang",
+    kw.RIB: "rib",
+}
+
+
 def help_menu(ctx: Context) -> str:
-    """HELP: the keywords, and where to get help."""
+    """HELP: what the service is and what the main words do; HELP <word>: that word's details."""
+    topics = {kw.match(word, kw.KEYWORDS) for word in ctx.args[:1]}
+    command = next(iter(topics)).command if topics and None not in topics else None
+    if command in HELP_TOPICS:
+        return render(HELP_TOPICS[command])
     return help_text(ctx.config.get("COMEDE_PHONE"))
 
 
-def status(ctx: Context) -> str:
-    """STATUS: how and when they applied, the card's expected date, open claims with their age."""
+def _situation(ctx: Context) -> tuple[advice.Situation, dict | None]:
+    # Paid feuilles de soins are not shown: the open ones are enough to say where the person stands.
     known = journey.status(ctx.db, ctx.person_id, ctx.clock.delays)
-    today = ctx.clock.today
-    parts = []
-    application = known.application
-    if application is None:
-        parts.append(status_part("none"))
-    else:
-        parts.append(status_part(application["method"], sent=day(date.fromisoformat(application["sent_on"]))))
-        if application["card_received_on"]:
-            parts.append(status_part("arrived", received=day(date.fromisoformat(application["card_received_on"]))))
-        else:
-            late = known.expected_card < today
-            parts.append(status_part("late" if late else "expected", expected=day(known.expected_card)))
-    claims = [claim_line(c["number"], date.fromisoformat(c["posted_on"]), journey.claim_age_days(c, today))
-              for c in known.open_claims]
-    if not claims:
-        parts.append(status_part("no_claims"))
-    return fit(parts, claims)
+    return (advice.situation(known.application, known.open_claims, ctx.clock.today, ctx.clock.delays),
+            known.application)
+
+
+def status(ctx: Context) -> str:
+    """STATUS: how they applied, where the card stands, each open feuille de soins, the next action."""
+    return replies.status_text(*_situation(ctx))
 
 
 def rib(ctx: Context) -> str:
@@ -89,8 +92,8 @@ def sent(ctx: Context) -> str:
         sent_on = _date_or_today(ctx, kw.FILLERS | {word for word, found in method_words.items() if found})
     except kw.DateError as error:
         return _date_refused(ctx, error)
-    expected = journey.record_application(ctx.db, ctx.person_id, method, sent_on, ctx.clock)
-    return render(f"sent_{method}", sent=day(sent_on), expected=day(expected))
+    journey.record_application(ctx.db, ctx.person_id, method, sent_on, ctx.clock)
+    return replies.sent_text(advice.card(method, sent_on, None, ctx.clock.today, ctx.clock.delays))
 
 
 def card(ctx: Context) -> str:
@@ -108,7 +111,7 @@ def claim(ctx: Context) -> str:
     except kw.DateError as error:
         return _date_refused(ctx, error)
     number = journey.record_claim(ctx.db, ctx.person_id, posted_on, ctx.clock)
-    return render("claim", number=number, posted=day(posted_on))
+    return replies.claim_text(advice.claim(number, posted_on, None, ctx.clock.today, ctx.clock.delays))
 
 
 def paid(ctx: Context) -> str:
@@ -159,8 +162,8 @@ def thanks(ctx: Context) -> None:
 
 
 def unknown(ctx: Context) -> str:
-    """Anything else: a short hint pointing to HELP."""
-    return render("unknown")
+    """Anything else: "not understood" in every language, pointing to HELP and to a person."""
+    return replies.not_understood(ctx.person["lang"], ctx.config.get("COMEDE_PHONE"), ctx.config.get("LOCAL_HELP"))
 
 
 COMMANDS: dict[str, Callable[[Context], str | None]] = {

@@ -62,6 +62,14 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("OKI", THANKS, None, EXACT), Keyword("DACCORD", THANKS, "fr", EXACT),
     Keyword("SUPER", THANKS, None, EXACT), Keyword("BIEN", THANKS, "fr", EXACT),
 )
+# The words of a thank-you or a nod ("merci beaucoup", "thank you", "ok merci", "d'accord, bonne journee"):
+# a text made only of these is THANKS, with no paid reply. Any other word, or a "?", makes it a message
+# to answer ("ok ?", "merci mais pas de carte").
+POLITE_WORDS = frozenset({
+    "THANKS", "THANK", "THX", "YOU", "VERY", "MUCH", "A", "LOT", "SO", "GOOD", "GREAT", "FINE", "NOTED",
+    "MERCI", "BEAUCOUP", "BCP", "BIEN", "TRES", "OK", "OKAY", "OKI", "DACCORD", "D", "ACCORD", "SUPER",
+    "PARFAIT", "RECU", "NOTE", "BONNE", "JOURNEE", "SOIREE", "MADAME", "MONSIEUR", "VOUS", "AUSSI",
+})
 # Words after SENT / ENVOI saying how the application went.
 METHODS: dict[str, str] = {
     "ONLINE": ONLINE, "INTERNET": ONLINE, "WEB": ONLINE, "AMELI": ONLINE, "ENLIGNE": ONLINE,
@@ -158,7 +166,10 @@ def parse(text: str) -> Parsed:
     if stop:
         return Parsed(STOP, stop.lang, tuple(words[1:]))
     keyword = match(words[0], KEYWORDS)
-    if keyword is None:
+    if all(word in POLITE_WORDS for word in words[1:]) and (
+            (keyword and keyword.command == THANKS) or all(word in POLITE_WORDS for word in words)):
+        return Parsed(THANKS, keyword.lang if keyword else None)
+    if keyword is None or keyword.command == THANKS:  # "ok ?", "merci mais pas de carte": a question
         return Parsed(UNKNOWN)
     return Parsed(keyword.command, keyword.lang, tuple(words[1:]))
 

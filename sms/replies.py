@@ -1,21 +1,44 @@
 """The texts of SMS replies, in English in code and translated: each fixed one fits one GSM-7 segment.
 
-French texts avoid ç ê â î ô û and curly quotes, which would force UCS-2 (70 characters a segment).
+French texts avoid ç ê â î ô û and curly quotes, which would force UCS-2 (70 characters a segment), and
+follow French usage that fits GSM-7: a plain space before : ? ! and "1er".
 """
 from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from sms.segments import measure
+from webapp import advice
+from webapp.i18n import LANGUAGES
 
 REPLIES = {
-    "help": _l("Send: STATUS, SENT ONLINE/POST, CARD, CLAIM dd/mm, PAID, RIB, LANG FR, STOP, DELETE."
-               " Help: Assurance Maladie 3646."),
+    # HELP may take two segments: what the service is, then what each main word means.
+    "help": _l("Carte Vitale reminders and help. Send a word: SENT POST = I applied by post (or SENT ONLINE),"
+               " CARD = my card came, CLAIM = I posted a feuille de soins, PAID = it was paid back,"
+               " STATUS = where I stand, STOP = no more texts. Details: HELP CARD, HELP CLAIM..."),
     "help_comede": _l("Comede: %(phone)s."),
-    "unknown": _l("Sorry, we did not understand. Send HELP for the list of keywords."),
+    # HELP <word>: one segment each.
+    "help_card": _l("CARD = my carte Vitale came: card reminders stop. Not here by the date we gave you?"
+                    " Call your caisse on 3646."),
+    "help_sent": _l("SENT ONLINE or SENT POST = I applied, with the date if not today (SENT POST 05/03). We say"
+                    " when the card should come and text you then."),
+    "help_claim": _l("CLAIM = I posted a feuille de soins, with the date if not today (CLAIM 05/03). We say by"
+                     " when it should be paid back and text you if it is not."),
+    "help_paid": _l("PAID 2 = feuille de soins 2 was paid back (PAID alone: the oldest). Its reminders stop."
+                    " STATUS lists yours with their numbers."),
+    "help_status": _l("STATUS = where your card and your feuilles de soins stand, and what to do next."),
+    "help_stop": _l("STOP = no more texts from us, reminders included. START = they come back. DELETE = we"
+                    " erase everything we hold about your number."),
+    "help_delete": _l("DELETE alone = we erase at once everything we hold about your number: dates, feuilles"
+                      " de soins, messages. It cannot be undone."),
+    "help_lang": _l("LANG FR = we write to you in French. LANG EN = in English."),
+    # "Not understood": in the person's language, then in the others; then where to find a person.
+    "unknown": _l("Sorry, not understood. Send HELP for the words to use."),
+    "human_help": _l("To talk to someone: %(where)s."),
+    "human_help_caisse": _l("To talk to someone: Assurance Maladie 3646."),
     "rib": _l("New bank details (RIB)? Send them to your caisse online on ameli, or by post with a copy"
               " of your ID, your social security number and your name."),
     "sent_how": _l("Say how you applied: SENT ONLINE or SENT POST, with the date if it was not today,"
@@ -23,16 +46,16 @@ REPLIES = {
     "bad_date": _l("We could not read that date. Write day/month, for example 05/03. It cannot be in"
                    " the future."),
     "date_year": _l("Please add the year to the date, for example %(example)s."),
-    "sent_online": _l("Noted: you applied online on %(sent)s. Your card should come around %(expected)s."
-                      " Send CARD when it arrives."),
-    "sent_post": _l("Noted: you applied by post on %(sent)s. Your card should come around %(expected)s."
-                    " Send CARD when it arrives."),
     "card_how": _l("If your card has arrived, send CARD alone."),
-    "card": _l("Good news! Card reminders are off. Check the details on your card: if one is wrong, tell"
-               " your caisse."),
-    "claim": _l("Noted: feuille de soins %(number)s posted on %(posted)s. The refund can take up to a"
-                " month. When it is paid, send PAID %(number)s."),
-    "paid": _l("Noted: feuille de soins %(number)s is paid."),
+    "card": _l("Good news! No more card reminders. Check the details on your card: if one is wrong, tell"
+               " your caisse. Show it to the doctor: refunds take about a week."),
+    # CLAIM, by the state of the feuille de soins just recorded.
+    "claim": _l("Noted: feuille de soins %(number)s posted on %(posted)s. It should be paid back by %(due)s;"
+                " we will text you if not. Once paid, send PAID %(number)s."),
+    "claim_overdue": _l("Noted: feuille de soins %(number)s posted on %(posted)s, late since %(due)s. Check your"
+                        " bank account; not paid? Call your caisse on 3646."),
+    "paid": _l("Noted: feuille de soins %(number)s is paid, no more reminders for it. Send STATUS to see"
+               " where you stand."),
     "paid_none": _l("We have no unpaid feuille de soins with that number. Send STATUS to see yours."),
     "paid_how": _l("Send PAID, or PAID and the number of the feuille de soins, for example PAID 2."),
     "lang_set": _l("We will now write to you in English. For French, send LANG FR."),
@@ -43,19 +66,46 @@ REPLIES = {
     "delete": _l("We have deleted everything we held about this number."),
     "nir_warning": _l("Do not send your social security number by SMS: we have deleted it."),
 }
-# The parts of a STATUS reply, which may take two segments in all.
+# Replies allowed two segments; every other one fits one.
+MAX_SEGMENTS = {"help": 2, "unknown": 2}
+# The sentences of STATUS and of the SENT confirmation, which follow the person's situation (two
+# segments at most in all). A function takes `num`, the count its plural follows.
 STATUS_PARTS = {
     "none": _l("No application recorded. Once you have applied, send SENT ONLINE or SENT POST."),
     "online": _l("Applied online on %(sent)s."),
     "post": _l("Applied by post on %(sent)s."),
-    "expected": _l("Card expected around %(expected)s."),
-    "late": _l("Card expected around %(expected)s and not here yet: call your caisse on 3646."),
+    "sent_online": _l("Noted: you applied online on %(sent)s."),
+    "sent_post": _l("Noted: you applied by post on %(sent)s."),
+    "on_its_way": lambda num, **params: ngettext("Card on its way: expected %(expected)s, in %(num)d day.",
+                                                 "Card on its way: expected %(expected)s, in %(num)d days.",
+                                                 num, **params),
+    "sent_wait": _l("Card expected %(expected)s: we will text you if it has not come. Send CARD when it arrives."),
+    "due": _l("Card expected %(expected)s, it should come these days. Still none on %(call_from)s? Call your"
+              " caisse."),
+    "late": _l("Card expected %(expected)s and not here yet: call your caisse on 3646."),
     "arrived": _l("Card arrived on %(received)s."),
     "no_claims": _l("No feuille de soins waiting."),
+    "waiting": _l("Feuille %(number)s posted %(posted)s: paid back by %(due)s."),
+    "overdue": _l("Feuille %(number)s posted %(posted)s: late since %(due)s, check your bank account."),
+    "next_card": _l("Send CARD when it comes."),
+    "next_refund": _l("Once paid, send PAID %(number)s."),
+    "next_check": _l("Not paid? Call your caisse on 3646."),
 }
+# The situation's states and next actions -> the sentence that says them (None: nothing to add).
+CARD_SENTENCE = {advice.NOT_APPLIED: "none", advice.ON_ITS_WAY: "on_its_way", advice.DUE: "due",
+                 advice.LATE: "late", advice.ARRIVED: "arrived"}
+CLAIM_SENTENCE = {advice.WAITING: "waiting", advice.OVERDUE: "overdue"}
+NEXT_SENTENCE = {advice.CALL_ABOUT_CARD: None, advice.CHECK_CLAIM: "next_check", advice.APPLY: None,
+                 advice.WAIT_FOR_CARD: "next_card", advice.WAIT_FOR_REFUND: "next_refund", advice.NOTHING: None}
+# SENT, by where the card stands once the application is recorded (a date long past: already due or late).
+SENT_SENTENCE = {advice.ON_ITS_WAY: "sent_wait", advice.DUE: "due", advice.LATE: "late"}
+# CLAIM, by where the feuille de soins stands once recorded.
+CLAIM_REPLY = {advice.WAITING: "claim", advice.OVERDUE: "claim_overdue"}
 # Worst-case values for each placeholder, for the segment tests.
-SAMPLES = {"sent": "28/12/2026", "expected": "28/12/2026", "received": "28/12/2026",
-           "posted": "28/12/2026", "example": "28/12/2026", "number": "99", "phone": "+33 1 23 45 67 89"}
+SAMPLES = {"sent": "28/12/2026", "expected": "28/12/2026", "received": "28/12/2026", "call_from": "28/12/2026",
+           "due": "28/12/2026", "posted": "28/12/2026", "example": "28/12/2026", "number": "99", "num": 99,
+           "phone": "+33 1 23 45 67 89", "where": "Comede +33 1 23 45 67 89"}
+MIN_LOCAL_HELP = 20  # a LOCAL_HELP cut shorter than this says nothing useful: left out instead
 
 
 def day(value: date) -> str:
@@ -64,7 +114,10 @@ def day(value: date) -> str:
 
 
 def _fill(table: dict, name: str, params: dict) -> str:
-    text = str(table[name])
+    text = table[name]
+    if callable(text):  # a plural: ngettext with `num`
+        return text(**params)
+    text = str(text)
     return text % params if params else text
 
 
@@ -78,21 +131,89 @@ def status_part(name: str, **params: object) -> str:
     return _fill(STATUS_PARTS, name, params)
 
 
-def claim_line(number: int, posted: date, days: int) -> str:
-    """One open feuille de soins in a STATUS reply, with its age."""
-    return ngettext("Feuille %(number)s: posted %(posted)s, %(num)d day ago.",
-                    "Feuille %(number)s: posted %(posted)s, %(num)d days ago.",
-                    days, number=number, posted=day(posted))
+def card_sentence(card: advice.Card, table: dict[str, str] = CARD_SENTENCE) -> str:
+    """Where the card stands, in one sentence (SENT_SENTENCE for the SENT confirmation)."""
+    dates = {"expected": card.expected_on, "call_from": card.call_from, "received": card.received_on}
+    params = {name: day(value) for name, value in dates.items() if value}
+    return status_part(table[card.state], **dict(params, num=card.days_left) if card.state == advice.ON_ITS_WAY
+                       else params)
+
+
+def claim_sentence(claim: advice.Claim) -> str:
+    """One open feuille de soins in a STATUS reply: by when it is paid back, or since when it is late."""
+    return status_part(CLAIM_SENTENCE[claim.state], number=claim.number, posted=day(claim.posted_on),
+                       due=day(claim.due_on))
+
+
+def next_sentence(situation: advice.Situation) -> str | None:
+    """The situation's next action, when the sentences before have not said it already."""
+    name = NEXT_SENTENCE[situation.next_action]
+    if name is None:
+        return None
+    waiting = [c for c in situation.open_claims if c.state == advice.WAITING]
+    return status_part(name, number=waiting[0].number if waiting else "")
+
+
+def status_text(situation: advice.Situation, application: dict | None) -> str:
+    """STATUS: how they applied, where the card stands, each open feuille de soins, the next action."""
+    head = []
+    if application and situation.card.state != advice.ARRIVED:
+        head.append(status_part(application["method"], sent=day(situation.card.sent_on)))
+    head.append(card_sentence(situation.card))
+    claims = [claim_sentence(claim) for claim in situation.open_claims]
+    if not claims:
+        head.append(status_part("no_claims"))
+    return fit(head, claims, [s for s in [next_sentence(situation)] if s])
+
+
+def sent_text(card: advice.Card) -> str:
+    """The SENT confirmation: the date recorded, when the card should come and what happens next."""
+    return f"{status_part(f'sent_{card.method}', sent=day(card.sent_on))} {card_sentence(card, SENT_SENTENCE)}"
+
+
+def claim_text(claim: advice.Claim) -> str:
+    """The CLAIM confirmation: by when it should be paid back, or that it is already late and whom to call."""
+    return render(CLAIM_REPLY[claim.state], number=claim.number, posted=day(claim.posted_on), due=day(claim.due_on))
 
 
 def help_text(comede_phone: str | None) -> str:
-    """The HELP menu, with Comede's number when the deployer set one and it still fits one segment."""
+    """The HELP menu, with Comede's number when the deployer set one and it still fits."""
     text = render("help")
     if comede_phone:
         longer = f"{text} {render('help_comede', phone=comede_phone)}"
-        if measure(longer).segments == 1:
+        if measure(longer).segments <= MAX_SEGMENTS["help"]:
             return longer
     return text
+
+
+def not_understood(lang: str, comede_phone: str | None, local_help: str | None) -> str:
+    """"Not understood" in the person's language, then in the others, and where to find a person:
+    Comede and the deployer's LOCAL_HELP when set (LOCAL_HELP cut to fit two segments), else 3646."""
+    said = []
+    for each in [lang, *(other for other in LANGUAGES if other != lang)]:
+        with force_locale(each):
+            said.append(render("unknown"))
+    text = " ".join(said)
+    where = [f"Comede {comede_phone}"] if comede_phone else []
+    if local_help:
+        where.append(" ".join(local_help.split()))
+    with force_locale(lang):
+        while where:
+            candidate = f"{text} {render('human_help', where=', '.join(where))}"
+            if measure(candidate).segments <= MAX_SEGMENTS["unknown"]:
+                return candidate
+            where[-1] = _shorter(where[-1]) if len(where[-1]) > MIN_LOCAL_HELP and local_help else ""
+            where = [w for w in where if w]
+        return f"{text} {render('human_help_caisse')}"
+
+
+CUT = " (...)"  # the French and English mark of words left out, in GSM-7
+
+
+def _shorter(text: str) -> str:
+    """`text` less its last word, with " (...)" to show it was cut."""
+    words = text.removesuffix(CUT).split()
+    return " ".join(words[:-1]).rstrip(",;:") + CUT if len(words) > 1 else ""
 
 
 def more_claims(count: int) -> str:
@@ -100,14 +221,14 @@ def more_claims(count: int) -> str:
     return ngettext("And %(num)d more.", "And %(num)d more.", count)
 
 
-def fit(parts: list[str], tail: list[str], max_segments: int = 2) -> str:
-    """Join `parts` and as many `tail` items as fit in `max_segments`, then say how many were left."""
-    text = " ".join(parts)
-    for index, item in enumerate(tail):
-        left = len(tail) - index - 1
-        candidate = f"{text} {item}"
-        with_more = f"{candidate} {more_claims(left)}" if left else candidate
-        if measure(with_more).segments > max_segments:
-            return f"{text} {more_claims(len(tail) - index)}"
-        text = candidate
-    return text
+def fit(head: list[str], items: list[str], end: list[str] = (), max_segments: int = 2) -> str:
+    """`head`, as many of `items` as fit in `max_segments` with `end` after them, and how many were left."""
+    def joined(*parts: list[str]) -> str:
+        return " ".join(part for group in parts for part in group)
+
+    for shown in range(len(items), -1, -1):
+        left = len(items) - shown
+        text = joined(head, items[:shown], [more_claims(left)] if left else [], end)
+        if measure(text).segments <= max_segments:
+            return text
+    return joined(head, end)

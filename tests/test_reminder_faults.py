@@ -153,7 +153,8 @@ def test_anything_iso_did_not_write_is_refused(text):
 CORRUPTIONS = {
     "follow-up due in year 100, unpadded": "UPDATE reminders SET due_at = '100-02-15T09:00:00Z'"
                                            " WHERE person_id = :pid AND kind = 'claim_followup'",
-    "claim posted on no date": "UPDATE claims SET posted_on = '100-1-1' WHERE person_id = :pid",
+    "claim reminder planned on no date": "UPDATE reminders SET due_at = '100-1-1T09:00:00Z'"
+                                         " WHERE person_id = :pid AND kind = 'claim_due'",
     "reminder of a kind with no text": "UPDATE reminders SET kind = 'claim_nonsense'"
                                        " WHERE person_id = :pid AND kind = 'claim_due'",
 }

@@ -105,7 +105,7 @@ def test_claim_reminder_after_thirty_days_then_follow_up_after_fifteen(app, db):
     assert run_pass(app, paris(2026, 5, 1, 10)).count("sent") == 1
     assert run_pass(app, paris(2026, 5, 16, 10)).count("sent") == 1
     due, follow_up = outbox(db, pid)
-    assert "PAID 1" in due["body"] and "30 days" in due["body"]
+    assert "PAID 1" in due["body"] and "refund due by 01/05/2026" in due["body"]  # posted + 30 days
     assert "PAID 1" in follow_up["body"] and "3646" in follow_up["body"]
 
 
@@ -394,22 +394,23 @@ def sent_texts(db, pid) -> list[str]:
     return [m["body"] for m in outbox(db, pid)]
 
 
-def test_a_claim_reminder_sent_late_says_how_long_ago_the_claim_really_was_posted(app, db):
+def test_a_claim_reminder_sent_late_gives_the_day_the_refund_was_due(app, db):
     pid = person(db, lang="en")
     # Posted 1 February, due 3 March; recorded only on 10 March: the follow-up (18 March) is still far.
     journey.record_claim(db, pid, date(2026, 2, 1), at(paris(2026, 3, 10, 11)))
     run_pass(app, paris(2026, 3, 10, 11, 1))
     assert sent_texts(db, pid) == [
-        "Feuille de soins 1 posted 37 days ago: check your bank account. Paid? Reply PAID 1."]
+        "Feuille de soins 1: refund due by 03/03/2026. Check your bank account; not paid? Call your caisse on 3646."
+        " Paid? Reply PAID 1."]
 
 
-def test_a_card_reminder_sent_late_counts_the_days_really_left_to_its_follow_up(app, db):
+def test_a_card_reminder_sent_late_gives_the_day_to_call_from(app, db):
     pid = person(db)
     # Applied online 20 February: due 6 March, follow-up 13 March; texted in only on 10 March.
     journey.record_application(db, pid, "online", date(2026, 2, 20), at(paris(2026, 3, 10, 11)))
     run_pass(app, paris(2026, 3, 10, 11, 1))
     [body] = sent_texts(db, pid)
-    assert body.endswith("on vous écrit dans 3 jours.")
+    assert "Toujours rien le 13/03/2026 ? Appelez votre caisse." in body
     run_pass(app, paris(2026, 3, 13, 10))
     assert len(sent_texts(db, pid)) == 2  # and it did
 

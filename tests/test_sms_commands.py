@@ -8,6 +8,7 @@ import pytest
 from scheduler.rules import Delays
 from sms import commands, inbound
 from sms import keywords as kw
+from tests import sms_wording
 from tests.conftest import FIXED_NOW
 from webapp import journey
 from webapp.store import messages as message_store
@@ -111,25 +112,24 @@ def test_claim_and_paid(run, db, person):
     assert "feuille de soins 1 posted on 20/02/2026" in run(kw.CLAIM, "20/02")
     assert "feuille de soins 2" in run(kw.CLAIM)
     assert {r["subject"] for r in reminders.for_person(db, person["id"]) if r["state"] == "scheduled"} == {"1", "2"}
-    assert run(kw.PAID) == "Noted: feuille de soins 1 is paid."  # the oldest open one
+    paid = "Noted: feuille de soins {} is paid, no more reminders for it. Send STATUS to see where you stand."
+    assert run(kw.PAID) == paid.format(1)  # the oldest open one
     assert run(kw.PAID, "1").startswith("We have no unpaid")
-    assert run(kw.PAID, "2") == "Noted: feuille de soins 2 is paid."
+    assert run(kw.PAID, "2") == paid.format(2)
     assert people.claims(db, person["id"], open_only=True) == []
 
 
-def test_status_tells_the_application_the_card_date_and_each_claim_with_its_age(run):
+def test_status_tells_the_application_the_card_date_and_each_claim_with_its_due_date(run):
     assert run(kw.STATUS).startswith("No application recorded.")
     run(kw.SENT, "POST", "20/02")
     run(kw.CLAIM, "01/02")
-    status = run(kw.STATUS)
-    assert "Applied by post on 20/02/2026." in status
-    assert "Card expected around 13/03/2026." in status
-    assert "Feuille 1: posted 01/02/2026, 29 days ago." in status
+    assert run(kw.STATUS) == ("Applied by post on 20/02/2026. Card on its way: expected 13/03/2026, in 11 days."
+                              " Feuille 1 posted 01/02/2026: paid back by 03/03/2026. Send CARD when it comes.")
 
 
 def test_status_says_when_the_card_is_late_and_when_it_came(run, db, person, clock):
     run(kw.SENT, "ONLINE", "01/01")
-    assert "not here yet: call your caisse on 3646" in run(kw.STATUS)
+    assert "not here yet: call your caisse on 3646" in run(kw.STATUS)  # due 15/01, call from 22/01
     run(kw.CARD)
     assert "Card arrived on 02/03/2026." in run(kw.STATUS)
 
@@ -250,7 +250,7 @@ def test_every_inbound_and_reply_is_logged_with_encoding_and_segments(app, db):
 def test_a_first_french_keyword_makes_a_french_speaker(app, db):
     reply = handle(app, db, "aide", "SMfr", sender="+33611111111")
     assert people.person_by_phone(db, "+33611111111")["lang"] == "fr"
-    assert reply.startswith("Envoyez")
+    assert reply.startswith("Rappels et aide pour la carte Vitale.")
     handle(app, db, "help", "SMen", sender="+33611111111")
     assert people.person_by_phone(db, "+33611111111")["lang"] == "fr"
 
@@ -376,3 +376,34 @@ def test_different_texts_are_all_answered(app, db, bodies):
     answers = [handle(app, db, body, f"SMdiff{i}", now=FIXED_NOW + timedelta(minutes=i))
                for i, body in enumerate(bodies)]
     assert all(answers)
+
+
+
+# -- HELP <word>: the details of one word, in en or fr, typos forgiven as in keywords ---------------------
+@pytest.mark.parametrize(("words", "name"), [
+    (("CARD",), "help_card"), (("CARTE",), "help_card"), (("CRAD",), "help_card"),
+    (("CLAIM",), "help_claim"), (("FEUILLE",), "help_claim"), (("FEUILE",), "help_claim"),
+    (("SENT",), "help_sent"), (("ENVOI",), "help_sent"), (("PAID",), "help_paid"), (("PAYE",), "help_paid"),
+    (("STATUS",), "help_status"), (("ETAT",), "help_status"), (("START",), "help_stop"),
+    (("DELETE",), "help_delete"), (("SUPPRIMER",), "help_delete"), (("LANG",), "help_lang"),
+    (("LANGUE",), "help_lang"), (("RIB",), "rib"),
+    ((), "help"), (("?",), "help"), (("PLEASE",), "help"), (("HELP",), "help"), (("1",), "help"),
+])
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_help_with_a_word_gives_that_words_details(app, db, clock, person, words, name, lang):
+    with app.app_context():
+        reply = commands.run(kw.HELP, commands.Context(db, dict(person, lang=lang), words, clock, app.config))
+    assert reply == sms_wording.wording(lang, name)
+
+
+@pytest.mark.parametrize(("body", "name"), [("HELP CARD", "help_card"), ("AIDE FEUILLE", "help_claim"),
+                                            ("aide carte", "help_card"), ("help sent", "help_sent")])
+def test_help_topics_arrive_through_the_core(app, db, body, name):
+    lang = "fr" if body.upper().startswith("AIDE") else "en"
+    assert handle(app, db, body, "SMtopic", sender="+33622222222") == sms_wording.wording(lang, name)
+
+
+def test_help_stop_stops_and_its_confirmation_says_how_to_come_back(app, db):
+    # a stop is heard first, whatever comes before it: HELP STOP opts out; START's details are HELP START
+    assert handle(app, db, "HELP STOP", "SMhs") == sms_wording.wording("fr", "stop")  # STOP: no language, French
+    assert people.person_by_phone(db, PHONE)["opted_out_at"]

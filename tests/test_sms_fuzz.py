@@ -1,6 +1,7 @@
 """Arbitrary bodies (any Unicode: emoji, Arabic, control characters) never break the SMS core: every
 reply is one of the service's own texts, in the person's language (a French keyword gets French, an
-English one English, LANG switches it), within the segments promised (a fixed reply one, STATUS two),
+English one English, LANG switches it; "not understood" leads with it), within the segments promised (a fixed
+reply one, HELP, "not understood" and STATUS two),
 with nothing internal leaking into it; and whatever texts were accepted, the dispatch passes after them
 never raise nor leave a reminder `sending`."""
 from __future__ import annotations
@@ -37,7 +38,9 @@ SENTINELS = {replies.day(SENTINEL_DATE): r"\d{2}/\d{2}/\d{4}", str(SENTINEL_NUMB
              str(SENTINEL_COUNT): r"\d+"}
 FILLED = {"sent": replies.day(SENTINEL_DATE), "expected": replies.day(SENTINEL_DATE),
           "received": replies.day(SENTINEL_DATE), "posted": replies.day(SENTINEL_DATE),
-          "example": replies.day(SENTINEL_DATE), "number": SENTINEL_NUMBER, "phone": COMEDE_PHONE}
+          "call_from": replies.day(SENTINEL_DATE), "due": replies.day(SENTINEL_DATE),
+          "example": replies.day(SENTINEL_DATE), "number": SENTINEL_NUMBER, "phone": COMEDE_PHONE,
+          "where": f"Comede {COMEDE_PHONE}", "num": SENTINEL_COUNT}
 
 
 def pattern(text: str, singular: bool = False) -> str:
@@ -68,9 +71,10 @@ def catalogue(lang: str) -> Catalogue:
     with force_locale(lang):
         fixed = {name: pattern(replies.render(name, **FILLED)) for name in replies.REPLIES}
         fixed["help"] = f"{fixed['help']}(?: {fixed.pop('help_comede')})?"  # Comede's number when it fits
+        # "not understood": in this language, then the others, then Comede (set in these settings)
+        fixed["unknown"] = pattern(replies.not_understood(lang, COMEDE_PHONE, ""))
         sentences = [pattern(replies.status_part(name, **FILLED)) for name in replies.STATUS_PARTS]
-        sentences += [pattern(replies.claim_line(SENTINEL_NUMBER, SENTINEL_DATE, SENTINEL_COUNT)),
-                      pattern(replies.claim_line(SENTINEL_NUMBER, SENTINEL_DATE, 1), singular=True),
+        sentences += [pattern(replies.status_part("on_its_way", **dict(FILLED, num=1)), singular=True),
                       pattern(replies.more_claims(SENTINEL_COUNT)), pattern(replies.more_claims(1), singular=True)]
     sentence = "(?:" + "|".join(sentences) + ")"
     return Catalogue({name: re.compile(regex) for name, regex in fixed.items()},
@@ -93,7 +97,7 @@ def check_reply(reply: str, lang: str, body: str) -> str:
     assert encoded.encoding == GSM7, f"{reply!r}"
     # The codec's own count: an escaped character (€, [) takes two septets.
     assert encoded.units == len(reply.encode("gsm03.38")), f"{reply!r}"
-    assert encoded.segments <= (2 if kind == "status" else 1), f"{kind} {reply!r}: {encoded}"
+    assert encoded.segments <= (2 if kind == "status" else replies.MAX_SEGMENTS.get(kind, 1)), f"{kind} {reply!r}"
     return kind
 
 

@@ -140,3 +140,24 @@ def test_unreadable_future_or_too_old_dates_are_refused(token):
 ])
 def test_one_edit_apart(a, b, near):
     assert kw.one_edit_apart(a, b) is near
+
+
+# What people send to say thanks or to nod: no paid reply. A question or any other words: a reply.
+@pytest.mark.parametrize(("text", "command"), [
+    ("merci", kw.THANKS), ("Merci beaucoup", kw.THANKS), ("merci bcp !", kw.THANKS), ("MERCI BIEN", kw.THANKS),
+    ("thank you", kw.THANKS), ("Thanks a lot", kw.THANKS), ("thank you very much", kw.THANKS), ("thx", kw.THANKS),
+    ("ok", kw.THANKS), ("OK merci", kw.THANKS), ("Ok, merci beaucoup madame", kw.THANKS), ("okay thanks", kw.THANKS),
+    ("d'accord", kw.THANKS), ("D'accord merci", kw.THANKS), ("Bien reçu, merci", kw.THANKS), ("super", kw.THANKS),
+    ("parfait merci", kw.THANKS), ("Très bien merci", kw.THANKS), ("bonne journée", kw.THANKS),
+    ("merci 🙏", kw.THANKS), ("👍", kw.THANKS), ("👍🏽", kw.THANKS), ("🙏🙏", kw.THANKS), ("❤️", kw.THANKS),
+    ("mrci", kw.THANKS),  # a typo in the first word, forgiven as in keywords
+    # a question is never thanks
+    ("ok ?", kw.UNKNOWN), ("merci ?", kw.UNKNOWN), ("OK?", kw.UNKNOWN), ("d'accord ?", kw.UNKNOWN),
+    # nor thanks with something to answer
+    ("merci mais je n'ai pas reçu ma carte", kw.UNKNOWN), ("ok when is my card coming", kw.UNKNOWN),
+    ("Bonjour, je n'ai pas reçu ma carte", kw.UNKNOWN), ("hello", kw.UNKNOWN), ("Top merci", kw.UNKNOWN),
+    ("yes", kw.UNKNOWN), ("مرحبا", kw.UNKNOWN), ("شكرا", kw.UNKNOWN),
+    ("merci stop", kw.STOP),  # a stop is heard first
+])
+def test_thanks_is_only_thanks(text, command):
+    assert kw.parse(text).command == command

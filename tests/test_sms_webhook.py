@@ -5,7 +5,7 @@ their wording written out in tests/sms_wording.py, not with the code's own rende
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -280,12 +280,13 @@ COMMAND_CASES = [
     ("LANG FR", ["HELP"], "LANG FR", "fr", "lang_set", {}),
     ("LANG how", ["HELP"], "LANG XX", "en", "lang_how", {}),
     ("LANGUE how", ["AIDE"], "LANGUE XX", "fr", "lang_how", {}),
-    ("SENT ONLINE", [], "SENT ONLINE 02/01/2026", "en", "sent_online",
+    # SENT: the date recorded, then the card's state (long past: late, call the caisse)
+    ("SENT ONLINE", [], "SENT ONLINE 02/01/2026", "en", "sent_online+late",
      {"sent": "02/01/2026", "expected": "16/01/2026"}),
-    ("SENT POST", [], "SENT POST 02/01/2026", "en", "sent_post", {"sent": "02/01/2026", "expected": "23/01/2026"}),
-    ("ENVOI INTERNET", [], "ENVOI INTERNET 02/01/2026", "fr", "sent_online",
+    ("SENT POST", [], "SENT POST 02/01/2026", "en", "sent_post+late", {"sent": "02/01/2026", "expected": "23/01/2026"}),
+    ("ENVOI INTERNET", [], "ENVOI INTERNET 02/01/2026", "fr", "sent_online+late",
      {"sent": "02/01/2026", "expected": "16/01/2026"}),
-    ("ENVOI COURRIER", [], "ENVOI COURRIER 02/01/2026", "fr", "sent_post",
+    ("ENVOI COURRIER", [], "ENVOI COURRIER 02/01/2026", "fr", "sent_post+late",
      {"sent": "02/01/2026", "expected": "23/01/2026"}),
     ("CLAIM en", ["HELP"], "CLAIM", "en", "claim", {"number": 1}),
     ("SENT how", [], "SENT", "en", "sent_how", {}),
@@ -328,8 +329,19 @@ def test_each_command_answers_in_the_persons_language(client, app, today, case, 
     for setup in before:
         text(client, app, setup)
     if name == "claim":
-        params = dict(params, posted=today.strftime("%d/%m/%Y"))
-    assert text(client, app, body) == [wording(lang, name, **params)]
+        params = dict(params, posted=f"{today:%d/%m/%Y}", due=f"{today + timedelta(days=30):%d/%m/%Y}")
+    assert text(client, app, body) == [said(lang, name, **params)]
+
+
+def said(lang: str, name: str, **params) -> str:
+    """The pinned reply: a fixed one, sentences joined ("sent_post+late"), or "not understood" in both
+    languages with the Assurance Maladie line (no Comede, no LOCAL_HELP in these settings)."""
+    if name == "unknown":
+        other = "en" if lang == "fr" else "fr"
+        return " ".join([wording(lang, "unknown"), wording(other, "unknown"), wording(lang, "human_help_caisse")])
+    if "+" in name:
+        return " ".join(status_wording(lang, part, **params) for part in name.split("+"))
+    return wording(lang, name, **params)
 
 
 @pytest.mark.parametrize(("body", "lang"), [("CLAIM", "en"), ("FEUILLE", "fr"), ("SENT POST", "en"),
@@ -346,17 +358,17 @@ def test_a_day_and_month_more_than_half_a_year_back_asks_for_the_year(client, ap
 def test_sent_and_claim_record_dates_and_status_reports_them(client, app, db, today):
     [reply] = text(client, app, "ENVOI COURRIER 02/01/2026")
     assert "02/01/2026" in reply and "23/01/2026" in reply  # by post: 3 weeks
-    assert reply == wording("fr", "sent_post", sent="02/01/2026", expected="23/01/2026")
+    assert reply == said("fr", "sent_post+late", sent="02/01/2026", expected="23/01/2026")  # long past: late
     [reply] = text(client, app, "FEUILLE 03/01/2026")
     assert "03/01/2026" in reply
-    assert reply == wording("fr", "claim", number=1, posted="03/01/2026")
+    # posted long ago: already late, and the number to call
+    assert reply == wording("fr", "claim_overdue", number=1, posted="03/01/2026", due="02/02/2026")
     [status] = text(client, app, "ETAT")
     assert "courrier le 02/01/2026" in status
     assert "Feuille 1" in status and "03/01/2026" in status
-    days = (today - date(2026, 1, 3)).days  # the card was due on 23/01/2026: late
     assert status == " ".join([status_wording("fr", "post", sent="02/01/2026"),
                                status_wording("fr", "late", expected="23/01/2026"),
-                               f"Feuille 1: postée le 03/01/2026, il y a {days} jours."])
+                               status_wording("fr", "overdue", number=1, posted="03/01/2026", due="02/02/2026")])
     person = people.person_by_phone(db, PHONE)
     assert person["lang"] == "fr"
     assert people.application(db, person["id"])["sent_on"] == "2026-01-02"
