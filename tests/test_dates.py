@@ -1,7 +1,7 @@
 """My dates without JavaScript: card date from the settings' delays, posted claims flagged overdue, validation."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from babel.dates import format_date
@@ -9,13 +9,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.rules import Delays
+from sms import keywords
 from tests.strict_html import CheckedClient, text_of
 from webapp import mydates
 
+# A fixed day, so dates are always written the same way (the first of a month is "1er" in French).
+DAY = date(2026, 3, 18)
 
-@pytest.fixture
-def today(app) -> date:
-    return mydates.today(Delays.from_config(app.config))
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch) -> date:
+    """The page's today, fixed (noon UTC is the same day in Paris)."""
+    monkeypatch.setattr(mydates, "utcnow", lambda: datetime.combine(DAY, time(12), tzinfo=UTC))
+    return DAY
 
 
 def post(pages, lang="en", **data):
@@ -83,8 +89,9 @@ def test_french_page_writes_the_date_in_french_and_accepts_day_month_year(pages,
     post(pages, lang="fr", action="application", method="online", sent_on=sent.strftime("%d/%m/%Y"))
     tree = pages.get("/fr/dates").tree
     expected = sent + timedelta(days=14)
-    assert f"Votre carte devrait arriver vers le {format_date(expected, 'long', locale='fr')}." in text_of(card(tree))
+    assert f"Votre carte devait arriver vers le {format_date(expected, 'long', locale='fr')}." in text_of(card(tree))
     assert card(tree).find(".//*[@data-late]") is not None  # 40 days ago: the card is late
+    assert "Pas encore arrivée ? Appelez votre caisse au 3646." in text_of(card(tree))
 
 
 @pytest.mark.parametrize("data, errors", [
@@ -148,7 +155,8 @@ def test_claims_are_added_flagged_overdue_after_30_days_and_removed_one_by_one(p
     remaining = claims(pages.get("/en/dates").tree)
     assert [c["data-posted-on"] for c in remaining] == [(today - timedelta(days=d)).isoformat() for d in (45, 29)]
     tree = pages.get("/en/dates").tree
-    assert "Overdue: more than 30 days." in text_of(tree)
+    assert (f"Overdue since {format_date(today - timedelta(days=15), 'long', locale='en')}. Check your bank account. "
+            "Not paid back? Call your caisse on 3646.") in text_of(tree)
     assert tree.find(".//*[@data-dates-output='claims-empty']").get("hidden") is not None
 
 
@@ -213,3 +221,171 @@ def test_french_page_says_when_a_claim_is_normally_paid_without_promising_a_dead
     due = format_date(today + timedelta(days=25), "long", locale="fr")
     assert f"Remboursement normalement avant le {due}." in text
     assert "au plus tard" not in text
+
+
+def card_says(tree) -> list[str]:
+    return [text_of(p) for p in card(tree).iter("p")]
+
+
+def arrived_form(tree):
+    return tree.find(".//form[@data-dates-form='card-arrived']")
+
+
+def test_mark_the_card_arrived_on_a_date_today_by_default_and_undo(pages, today):
+    sent = today - timedelta(days=10)
+    assert arrived_form(pages.get("/en/dates").tree).get("hidden") is not None  # nothing to mark yet
+    post(pages, action="application", method="online", sent_on=sent.isoformat())
+    tree = pages.get("/en/dates").tree
+    form = arrived_form(tree)
+    assert form.get("hidden") is None and form.get("method") == "post"
+    assert form.find(".//input[@name='received_on']").get("value") == today.isoformat()
+    assert text_of(form.find(".//button")) == "My card has arrived"
+    assert card_says(tree)[1:] == ["Your card should come around March 22, 2026.", "4 days left."]
+
+    response = post(pages, action="card-arrived", received_on="16/03/2026")
+    assert response.status_code == 303 and response.headers["Location"] == "/en/dates"
+    tree = pages.get("/en/dates").tree
+    assert card_says(tree) == ["You applied online on March 8, 2026.", "Your card arrived on March 16, 2026."]
+    assert card(tree).find(".//*[@data-received-on]").get("data-received-on") == "2026-03-16"
+    assert arrived_form(tree).get("hidden") is not None
+    undo = card(tree).find(".//form[@data-dates-form='card-not-arrived']")
+    assert text_of(undo.find(".//button")) == "Undo My card has arrived"
+    assert undo.find(".//input[@name='csrf_token']") is not None
+
+    post(pages, action="card-not-arrived")
+    tree = pages.get("/en/dates").tree
+    assert card_says(tree)[1:] == ["Your card should come around March 22, 2026.", "4 days left."]
+    assert arrived_form(tree).get("hidden") is None
+
+
+@pytest.mark.parametrize("received_on, error", [
+    ("", "Enter the date your card arrived"),
+    ("31/02/2026", "Enter a real date, for example 27/11/2026"),
+    ("19/03/2026", "The date your card arrived must be today or in the past"),
+])
+def test_a_wrong_arrival_date_is_explained_and_kept(pages, today, received_on, error):
+    post(pages, action="application", method="post", sent_on=(today - timedelta(days=30)).isoformat())
+    response = post(pages, action="card-arrived", received_on=received_on)
+    assert response.status_code == 200
+    assert summary_links(response.tree) == {"#received_on": error}
+    assert error in text_of(response.tree.find(".//p[@id='received_on-error']"))
+    assert response.tree.find(".//input[@name='received_on']").get("value") == received_on
+    assert arrived_form(response.tree).get("hidden") is None
+    assert card(pages.get("/en/dates").tree).find(".//*[@data-received-on]") is None
+
+
+def test_a_card_marked_arrived_before_any_application_is_not_kept(pages, today):
+    post(pages, action="card-arrived", received_on=today.isoformat())
+    post(pages, action="application", method="online", sent_on=today.isoformat())
+    assert card(pages.get("/en/dates").tree).find(".//*[@data-state]").get("data-state") == "on_its_way"
+
+
+def test_forgetting_the_application_forgets_the_card_too(pages, today):
+    post(pages, action="application", method="online", sent_on=today.isoformat())
+    post(pages, action="card-arrived", received_on=today.isoformat())
+    post(pages, action="clear-application")
+    post(pages, action="application", method="online", sent_on=today.isoformat())
+    assert card(pages.get("/en/dates").tree).find(".//*[@data-state]").get("data-state") == "on_its_way"
+
+
+def test_mark_a_feuille_paid_today_then_not_paid(pages, today):
+    post(pages, action="add-claim", posted_on=(today - timedelta(days=40)).isoformat())
+    post(pages, action="add-claim", posted_on=(today - timedelta(days=3)).isoformat())
+    old = claims(pages.get("/en/dates").tree)[0]
+    assert old["data-state"] == "overdue"
+
+    post(pages, action="claim-paid", claim=old["data-claim-id"])
+    tree = pages.get("/en/dates").tree
+    listed = claims(tree)
+    assert [(c["data-state"], c.get("data-paid-on")) for c in listed] == [("paid", "2026-03-18"), ("waiting", None)]
+    items = tree.find(".//ul[@data-dates-output='claims']").findall("li")
+    assert [text_of(li.find("p")) for li in items] == [
+        "Posted on February 6, 2026. Paid back on March 18, 2026.",
+        "Posted on March 15, 2026. Paid back normally by April 14, 2026."]
+    assert [text_of(b) for b in items[0].iter("button")] == [
+        "Not paid the form posted on February 6, 2026", "Remove the form posted on February 6, 2026"]
+    assert [text_of(b) for b in items[1].iter("button")] == [
+        "Paid the form posted on March 15, 2026", "Remove the form posted on March 15, 2026"]
+    assert "3646" not in text_of(items[0])
+
+    post(pages, action="claim-not-paid", claim=old["data-claim-id"])
+    assert [c["data-state"] for c in claims(pages.get("/en/dates").tree)] == ["overdue", "waiting"]
+
+
+@pytest.mark.parametrize("claim", ["999", "", "x"])
+def test_paid_for_an_unknown_feuille_changes_nothing(pages, today, claim):
+    post(pages, action="add-claim", posted_on=today.isoformat())
+    assert post(pages, action="claim-paid", claim=claim).status_code == 303
+    assert [c["data-state"] for c in claims(pages.get("/en/dates").tree)] == ["waiting"]
+
+
+@pytest.mark.parametrize("saved, state, claim_states", [
+    # A cookie from before the card and the feuilles could be marked: no received_on, no paid_on.
+    ({"method": "post", "sent_on": "2026-03-01", "claims": [{"id": 1, "posted_on": "2026-03-02"}]},
+     "on_its_way", ["waiting"]),
+    ({"method": "post", "sent_on": "2026-03-01", "received_on": "junk",
+      "claims": [{"id": 1, "posted_on": "2026-03-02", "paid_on": 7}]}, "on_its_way", ["waiting"]),
+    ({"method": "post", "sent_on": "2026-03-01", "received_on": ["2026-03-10"],
+      "claims": [{"id": 1, "posted_on": "2026-03-02", "paid_on": "31/02/2026"}]}, "on_its_way", ["waiting"]),
+    ({"method": "post", "sent_on": "2026-03-01", "received_on": "2026-03-10",
+      "claims": [{"id": 1, "posted_on": "2026-03-02", "paid_on": "2026-03-12"}]}, "arrived", ["paid"]),
+])
+def test_old_and_damaged_cookies_for_arrival_and_payment(client, pages, saved, state, claim_states):
+    with client.session_transaction() as session:
+        session["dates"] = saved
+    tree = pages.get("/en/dates").tree
+    assert card(tree).find(".//*[@data-state]").get("data-state") == state
+    assert [c["data-state"] for c in claims(tree)] == claim_states
+
+
+def test_the_page_gives_the_script_the_card_follow_up_delay_and_the_caisse_number(pages):
+    panel = pages.get("/en/dates").tree.find(".//div[@data-enhance='dates']")
+    assert panel.get("data-card-followup-days") == "7" and panel.get("data-caisse-phone") == "3646"
+
+
+SMS_HELP = {
+    "en": ["Text these words to +33 6 12 34 56 78 and we text you when your card should come and when a refund "
+           "is late.", "The reminders are free. Text STOP to stop them at any time."],
+    "fr": ["Envoyez ces mots par SMS au +33 6 12 34 56 78. Nous vous écrivons quand votre carte doit arriver et "
+           "quand un remboursement est en retard.",
+           "Les rappels sont gratuits. Envoyez STOP pour les arrêter à tout moment."],
+}
+SMS_KEYWORDS = {  # each keyword, then what it says
+    "en": [("dt", "SENT ONLINE 05/03"), ("dt", "SENT POST 05/03"), ("dd", "you applied online or by post on 5 March"),
+           ("dt", "CARD"), ("dd", "your card has arrived"),
+           ("dt", "CLAIM 05/03"), ("dd", "you posted a feuille de soins on 5 March"),
+           ("dt", "PAID"), ("dd", "it has been paid back")],
+    "fr": [("dt", "ENVOI INTERNET 05/03"), ("dt", "ENVOI COURRIER 05/03"),
+           ("dd", "vous avez fait la demande en ligne ou par courrier le 5 mars"),
+           ("dt", "CARTE"), ("dd", "votre carte est arrivée"),
+           ("dt", "FEUILLE 05/03"), ("dd", "vous avez envoyé une feuille de soins le 5 mars"),
+           ("dt", "PAYE"), ("dd", "elle est remboursée")],
+}
+# What each keyword on the page must mean to the SMS service.
+KEYWORD_COMMANDS = ["sent", "sent", "card", "claim", "paid", "stop"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_sms_section_gives_the_reply_number_and_the_keywords(app_config, lang):
+    from webapp.app import create_app
+
+    app = create_app(app_config | {"SMS_REPLY_NUMBER": "+33 6 12 34 56 78"})
+    tree = CheckedClient(app.test_client()).get(f"/{lang}/dates").tree
+    section = tree.find(".//section[@data-sms-help]")
+    assert text_of(section.find("h2")) == {"en": "Reminders by SMS", "fr": "Rappels par SMS"}[lang]
+    assert [text_of(p) for p in section.findall("p")] == SMS_HELP[lang]
+    assert [(item.tag, text_of(item)) for item in section.find("dl")] == SMS_KEYWORDS[lang]
+    link = section.find(".//a")
+    assert link.get("href") == "sms:+33612345678"
+    assert link.find("bdi").get("dir") == "ltr" and text_of(link) == "+33 6 12 34 56 78"
+    words = [text_of(bdi) for bdi in section.iter("bdi")][1:]  # the first is the number
+    assert [keywords.parse(word).command for word in words] == KEYWORD_COMMANDS
+    assert all(b.get("dir") == "ltr" for b in section.iter("bdi"))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_sms_section_and_no_made_up_number_when_the_reply_number_is_not_set(pages, lang):
+    tree = pages.get(f"/{lang}/dates").tree
+    assert tree.find(".//section[@data-sms-help]") is None
+    assert not [a for a in tree.iter("a") if (a.get("href") or "").startswith("sms:")]
+    assert "SMS" not in text_of(tree.find(".//main"))

@@ -47,7 +47,10 @@ def test_every_web_string_has_a_french_translation(catalogue):
 def test_translations_keep_their_placeholders_and_compile(catalogue):
     for message in catalogue:
         if message.id and message.string:
-            assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string)), message.id
+            # A plural entry (ngettext) is a tuple: every form keeps the plural msgid's placeholders.
+            msgid = message.id[-1] if isinstance(message.id, tuple) else message.id
+            for string in message.string if isinstance(message.string, tuple) else (message.string,):
+                assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(string)), msgid
     assert not [error for _message, errors in catalogue.check() for error in errors]
     write_mo(io.BytesIO(), catalogue)
 

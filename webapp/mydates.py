@@ -1,20 +1,24 @@
-"""My dates: the application and the posted feuilles de soins a person keeps in their session, checked and computed."""
+"""My dates: the application and the posted feuilles de soins a person keeps in their session, checked, and the
+advice (webapp.advice) they call for."""
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
 from scheduler import rules
 from sms.keywords import EARLIEST  # one floor for dates typed on the web and by SMS
+from webapp import advice
+from webapp.store import utcnow  # tests fix the day by replacing this name (mydates.utcnow)
 
 METHODS = ("online", "post")
 MAX_CLAIMS = 20  # the session cookie must stay small
 SESSION_KEY = "dates"
+FIELDS = ("method", "sent_on", "posted_on", "received_on")  # the form fields shown back after an error
 _DMY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
@@ -27,12 +31,16 @@ ERRORS = {
     "posted_on.invalid": _l("Enter a real date, for example 27/11/2026"),
     "posted_on.future": _l("The date you posted the form must be today or in the past"),
     "posted_on.full": _l("You can keep 20 forms here. Remove one first."),
+    "received_on.missing": _l("Enter the date your card arrived"),
+    "received_on.invalid": _l("Enter a real date, for example 27/11/2026"),
+    "received_on.future": _l("The date your card arrived must be today or in the past"),
 }
+
 
 
 @dataclass(frozen=True)
 class Claim:
-    """One feuille de soins posted, with the day it is overdue."""
+    """One feuille de soins posted, with the day it is overdue (a summary of advice.Claim, for the checklist)."""
 
     id: int
     posted_on: date
@@ -42,7 +50,7 @@ class Claim:
 
 @dataclass(frozen=True)
 class Application:
-    """How and when the person applied, and the day the card should come."""
+    """How and when the person applied, and the day the card should come (a summary of advice.Card)."""
 
     method: str
     sent_on: date
@@ -52,7 +60,7 @@ class Application:
 
 def today(delays: rules.Delays) -> date:
     """The local date in the service's time zone."""
-    return datetime.now(delays.tz).date()
+    return utcnow().astimezone(delays.tz).date()
 
 
 def parse_day(text: str) -> date | None:
@@ -107,8 +115,8 @@ def save_application(session: MutableMapping, method: str, sent_on: date) -> Non
 
 
 def clear_application(session: MutableMapping) -> None:
-    """Forget the application."""
-    saved = {k: v for k, v in state(session).items() if k not in ("method", "sent_on")}
+    """Forget the application (and the day the card came)."""
+    saved = {k: v for k, v in state(session).items() if k not in ("method", "sent_on", "received_on")}
     session[SESSION_KEY] = saved
 
 
@@ -132,23 +140,52 @@ def remove_claim(session: MutableMapping, claim_id: str) -> None:
     session[SESSION_KEY] = saved
 
 
-def application(session: Mapping, delays: rules.Delays, now: date) -> Application | None:
-    """The saved application with its expected card date, if any."""
+def set_card_received(session: MutableMapping, received_on: date | None) -> None:
+    """Remember the day the card arrived (None: it has not, after all); only once an application is saved."""
+    saved = {k: v for k, v in state(session).items() if k != "received_on"}
+    if received_on is not None and "sent_on" in saved:
+        saved["received_on"] = received_on.isoformat()
+    session[SESSION_KEY] = saved
+
+
+def set_claim_paid(session: MutableMapping, claim_id: str, paid_on: date | None) -> None:
+    """Remember the day one feuille de soins was paid back (None: not paid); unknown ids are ignored."""
+    saved = dict(state(session))
+    claims = []
+    for claim in _saved_claims(saved):
+        if str(claim.get("id")) == str(claim_id):
+            claim = {k: v for k, v in claim.items() if k != "paid_on"}
+            claim.update({"paid_on": paid_on.isoformat()} if paid_on else {})
+        claims.append(claim)
+    saved["claims"] = claims
+    session[SESSION_KEY] = saved
+
+
+def situation(session: Mapping, delays: rules.Delays, now: date) -> advice.Situation:
+    """The advice for the saved dates: the card and each feuille de soins (its id on the device as its number).
+    Whatever is damaged or missing in an old cookie counts as not known."""
     saved = state(session)
-    method, sent_on = saved.get("method"), parse_day(str(saved.get("sent_on", "")))
-    if method not in METHODS or sent_on is None:
+    method, sent_on = saved.get("method"), _day(saved.get("sent_on"))
+    applied = {"method": method, "sent_on": sent_on, "card_received_on": _day(saved.get("received_on"))}
+    claims = [{"number": c["id"], "posted_on": posted_on, "paid_on": _day(c.get("paid_on"))}
+              for c in _saved_claims(saved)
+              if isinstance(c.get("id"), int) and (posted_on := _day(c.get("posted_on"))) is not None]
+    return advice.situation(applied if method in METHODS and sent_on else None, claims, now, delays)
+
+
+def _day(saved: object) -> date | None:
+    return parse_day(saved) if isinstance(saved, str) else None
+
+
+def application(session: Mapping, delays: rules.Delays, now: date) -> Application | None:
+    """The saved application with its expected card date, if any (late: the advice says call the caisse)."""
+    card = situation(session, delays, now).card
+    if card.state == advice.NOT_APPLIED:
         return None
-    expected = rules.expected_card_date(method, sent_on, delays)
-    return Application(method, sent_on, expected, late=now > expected)
+    return Application(card.method, card.sent_on, card.expected_on, late=card.state == advice.LATE)
 
 
 def claims(session: Mapping, delays: rules.Delays, now: date) -> list[Claim]:
     """The saved feuilles de soins, oldest first, each flagged overdue from its due day."""
-    found = []
-    for saved in _saved_claims(state(session)):
-        posted_on = parse_day(str(saved.get("posted_on", "")))
-        if posted_on is None or not isinstance(saved.get("id"), int):
-            continue
-        due = rules.claim_due_date(posted_on, delays)
-        found.append(Claim(saved["id"], posted_on, due, overdue=now >= due))
-    return sorted(found, key=lambda claim: (claim.posted_on, claim.id))
+    return [Claim(c.number, c.posted_on, c.due_on, overdue=c.state == advice.OVERDUE)
+            for c in situation(session, delays, now).claims]

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import lazy_gettext as _l
 
 from scheduler import rules
-from webapp import content, mydates, security
+from webapp import advice, content, mydates, security
 from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, select_locale
 
 bp = Blueprint("pages", __name__, url_prefix="/<any({}):lang>".format(", ".join(LANGUAGES)))
@@ -114,7 +114,7 @@ def number():
 
 @bp.route("/dates", methods=["GET", "POST"])
 def dates():
-    """My dates: when the card should come, and which posted feuilles de soins are overdue."""
+    """My dates: where the card and each posted feuille de soins stand (webapp.advice), and how to get SMS reminders."""
     delays = _delays()
     now = mydates.today(delays)
     errors: dict[str, str] = {}
@@ -128,9 +128,9 @@ def dates():
             return redirect(url_for(".dates"), code=303)
     return render_template(
         "dates.html", delays=delays, errors=errors, messages=mydates.ERRORS,
-        form={name: mydates.as_typed(request.form.get(name)) for name in ("method", "sent_on", "posted_on")},
-        application=mydates.application(session, delays, now),
-        claims=mydates.claims(session, delays, now))
+        form={name: mydates.as_typed(request.form.get(name)) for name in mydates.FIELDS},
+        situation=mydates.situation(session, delays, now), today=now, caisse_phone=advice.CAISSE_PHONE,
+        sms_number=current_app.config.get("SMS_REPLY_NUMBER"))
 
 
 def _save_application(form, now) -> dict[str, str]:
@@ -151,10 +151,22 @@ def _add_claim(form, now) -> dict[str, str]:
     return {} if mydates.add_claim(session, posted_on) else {"posted_on": "posted_on.full"}
 
 
+def _card_arrived(form, now) -> dict[str, str]:
+    received_on, error = mydates.check_day("received_on", form.get("received_on", ""), now)
+    if error:
+        return {"received_on": error}
+    mydates.set_card_received(session, received_on)
+    return {}
+
+
 # The dates forms each post an `action`; each returns the errors to show, keyed by field.
 DATE_ACTIONS = {
     "application": _save_application,
     "clear-application": lambda form, now: mydates.clear_application(session) or {},
     "add-claim": _add_claim,
     "remove-claim": lambda form, now: mydates.remove_claim(session, form.get("claim", "")) or {},
+    "card-arrived": _card_arrived,
+    "card-not-arrived": lambda form, now: mydates.set_card_received(session, None) or {},
+    "claim-paid": lambda form, now: mydates.set_claim_paid(session, form.get("claim", ""), now) or {},
+    "claim-not-paid": lambda form, now: mydates.set_claim_paid(session, form.get("claim", ""), None) or {},
 }

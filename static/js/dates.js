@@ -1,4 +1,5 @@
-/* My dates: the card date and overdue feuilles de soins, computed and kept on this device.
+/* My dates: where the card and each feuille de soins stand (the advice of webapp/advice.py, drawn with the
+   page's strings as templates/dates.html draws it), computed and kept on this device.
    Needs app.js (window.cv) first. */
 (function (window, document) {
   'use strict';
@@ -71,7 +72,7 @@
     try {
       if (window.Intl && Intl.DateTimeFormat) {
         return new Date(dayTime(iso)).toLocaleDateString(lang, {day: 'numeric', month: 'long',
-          year: 'numeric', timeZone: 'UTC'});
+          year: 'numeric', timeZone: 'UTC'}).replace(/^1 /, lang === 'fr' ? '1er ' : '1 ');  // French: 1er
       }
     } catch (error) {
       // an unknown language or time zone: fall through
@@ -88,93 +89,193 @@
     var key = 'cv.dates';
     var text = texts(root);
     var lang = document.documentElement.lang || 'fr';
-    var delays = {
+    var cardDays = {
       online: +root.getAttribute('data-card-online-days'),
-      post: +root.getAttribute('data-card-post-days'),
-      claim: +root.getAttribute('data-claim-days')
+      post: +root.getAttribute('data-card-post-days')
     };
+    var followupDays = +root.getAttribute('data-card-followup-days');
+    var claimDays = +root.getAttribute('data-claim-days');
+    var phone = root.getAttribute('data-caisse-phone');
     var card = root.querySelector('[data-dates-output=card]');
     var list = root.querySelector('[data-dates-output=claims]');
     var empty = root.querySelector('[data-dates-output=claims-empty]');
+    var arrivedForm = root.querySelector('form[data-dates-form=card-arrived]');
+    var forgetForm = root.querySelector('form[data-dates-form=clear-application]');
     var state = store.get(key);
 
     if (!state || typeof state !== 'object') {  // the first time, keep what the server knew
       var applied = card && card.querySelector('[data-method]');
       state = {method: applied ? applied.getAttribute('data-method') : '',
-        sentOn: applied ? applied.getAttribute('data-sent-on') : '', claims: []};
+        sentOn: applied ? applied.getAttribute('data-sent-on') : '',
+        receivedOn: applied && applied.getAttribute('data-received-on') || '', claims: []};
       each(root.querySelectorAll('[data-claim-id]'), function (item) {
-        state.claims.push({id: +item.getAttribute('data-claim-id'), postedOn: item.getAttribute('data-posted-on')});
+        state.claims.push({id: +item.getAttribute('data-claim-id'), postedOn: item.getAttribute('data-posted-on'),
+          paidOn: item.getAttribute('data-paid-on') || ''});
       });
       store.set(key, state);
     }
     state.claims = state.claims || [];
 
-    function paragraph(className, words, strong) {
+    /* The advice of webapp/advice.py, from the same delays: the card on_its_way (days left) until it is
+       expected, due until call_from (expected + the follow-up delay), late from then, or arrived; a feuille
+       waiting until its due day, overdue from then, or paid. */
+    function cardAdvice(now) {
+      var days = cardDays.hasOwnProperty(state.method) ? cardDays[state.method] : -1;
+      var advice = {state: 'not_applied'};
+      if (days >= 0 && parseDay(state.sentOn)) {
+        advice.expected = addDays(state.sentOn, days);
+        advice.callFrom = addDays(advice.expected, followupDays);
+        advice.daysLeft = Math.round((dayTime(advice.expected) - dayTime(now)) / DAY);
+        advice.state = parseDay(state.receivedOn || '') ? 'arrived' :
+          (now < advice.expected ? 'on_its_way' : (now < advice.callFrom ? 'due' : 'late'));
+      }
+      return advice;
+    }
+
+    function claimAdvice(claim, now) {
+      var due = addDays(claim.postedOn, claimDays);
+      return {due: due, state: parseDay(claim.paidOn || '') ? 'paid' : (now < due ? 'waiting' : 'overdue')};
+    }
+
+    function day(iso) {
+      return longDate(iso, lang);
+    }
+
+    // Words with {phone} drawn as a tel: link to the caisse.
+    function words(node, template, values) {
+      var parts = fill(template, values || {}).split('{phone}');
+      var link, number;
+      node.appendChild(document.createTextNode(parts[0]));
+      if (parts.length > 1) {
+        link = element('a');
+        link.href = 'tel:' + phone;
+        number = element('bdi', null, phone);
+        number.dir = 'ltr';
+        link.appendChild(number);
+        node.appendChild(link);
+        node.appendChild(document.createTextNode(parts.slice(1).join('')));
+      }
+      return node;
+    }
+
+    function paragraph(className, template, values, strong) {
       var p = element('p', className);
-      p.appendChild(strong ? element('strong', null, words) : document.createTextNode(words));
+      words(strong ? p.appendChild(element('strong')) : p, template, values);
       return p;
     }
 
-    function button(label, onClick) {
+    function button(label, which, focusKey, onClick) {
       var b = element('button', 'button secondary', label);
       b.type = 'button';
-      b.addEventListener('click', onClick, false);
+      if (which) {
+        b.appendChild(element('span', 'visually-hidden', ' ' + which));
+      }
+      b.setAttribute('data-focus', focusKey);
+      b.addEventListener('click', function () {
+        onClick();
+        store.set(key, state);
+        render(focusKey);
+      }, false);
       return b;
     }
 
-    function render() {
-      var now = today();
-      var expected;
+    function drawCard(now) {
+      var advice = cardAdvice(now);
+      var result;
       clear(card);
-      if (delays[state.method] >= 0 && parseDay(state.sentOn)) {
-        expected = addDays(state.sentOn, delays[state.method]);
-        card.appendChild(paragraph('', fill(text[state.method === 'online' ? 'appliedOnline' : 'appliedPost'],
-          {date: longDate(state.sentOn, lang)})));
-        card.appendChild(paragraph('result', fill(text.expected, {date: longDate(expected, lang)}), true));
-        card.lastChild.setAttribute('data-expected-on', expected);
-        if (now > expected) {
-          card.appendChild(paragraph('warning', text.late));
-        }
-        card.appendChild(button(text.forget, function () {
-          state.method = state.sentOn = '';
-          store.set(key, state);
-          render();
-        }));
-      } else {
+      if (advice.state === 'not_applied') {
         card.appendChild(paragraph('', text.cardEmpty));
+      } else {
+        card.appendChild(paragraph('', text[state.method === 'online' ? 'appliedOnline' : 'appliedPost'],
+          {date: day(state.sentOn)}));
+        if (advice.state === 'arrived') {
+          result = card.appendChild(paragraph('result', text.arrived, {date: day(state.receivedOn)}, true));
+          card.appendChild(button(text.undo, text.cardArrived, 'card', function () {
+            state.receivedOn = '';
+          }));
+        } else {
+          result = card.appendChild(paragraph('result', text[advice.state === 'late' ? 'lateExpected' : 'expected'],
+            {date: day(advice.expected)}, true));
+          result.setAttribute('data-expected-on', advice.expected);
+          result.setAttribute('data-call-from', advice.callFrom);
+          if (advice.state === 'late') {
+            card.appendChild(paragraph('warning', text.late)).setAttribute('data-late', '');
+          } else if (advice.state === 'due') {
+            card.appendChild(paragraph('', text.due, {date: day(advice.callFrom)}));
+          } else {
+            card.appendChild(paragraph('', text.daysLeft[advice.daysLeft === 1 ? 0 : 1], {n: advice.daysLeft}));
+          }
+        }
+        result.setAttribute('data-state', advice.state);
       }
+      if (forgetForm) {
+        show(forgetForm, advice.state !== 'not_applied');
+      }
+      if (arrivedForm) {
+        var shown = advice.state !== 'not_applied' && advice.state !== 'arrived';
+        var input = arrivedForm.querySelector('[name=received_on]');
+        show(arrivedForm, shown);
+        if (shown && input && !input.value) {
+          input.value = now;
+        }
+      }
+    }
+
+    function drawClaim(claim, now) {
+      var advice = claimAdvice(claim, now);
+      var item = element('li', 'claim ' + advice.state);
+      var p = paragraph('', text.posted, {date: day(claim.postedOn)});
+      var which = fill(text.removeWhich, {date: day(claim.postedOn)});
+      var attributes = {'data-claim-id': claim.id, 'data-state': advice.state, 'data-posted-on': claim.postedOn,
+        'data-due-on': advice.due};
+      var name;
+      if (advice.state === 'overdue') {
+        attributes['data-overdue'] = '';
+        p.appendChild(document.createTextNode(' '));
+        words(p.appendChild(element('strong', 'warning')), text.overdue, {date: day(advice.due)});
+        words(p, ' ' + text.overdueAdvice);
+      } else if (advice.state === 'paid') {
+        attributes['data-paid-on'] = claim.paidOn;
+        words(p, ' ' + text.paidOn, {date: day(claim.paidOn)});
+      } else {
+        words(p, ' ' + text.paidBy, {date: day(advice.due)});
+      }
+      for (name in attributes) {
+        if (attributes.hasOwnProperty(name)) {
+          item.setAttribute(name, attributes[name]);
+        }
+      }
+      item.appendChild(p);
+      item.appendChild(button(advice.state === 'paid' ? text.notPaid : text.paid, which, 'paid-' + claim.id,
+        function () {
+          claim.paidOn = advice.state === 'paid' ? '' : today();
+        }));
+      item.appendChild(button(text.remove, which, 'remove-' + claim.id, function () {
+        state.claims = state.claims.filter(function (other) {
+          return other.id !== claim.id;
+        });
+      }));
+      list.appendChild(item);
+    }
+
+    // Draw everything from what the device keeps; then give focus back to the button just used, redrawn.
+    function render(focusKey) {
+      var now = today();
+      var focus;
+      drawCard(now);
       clear(list);
       state.claims.sort(function (a, b) {
         return a.postedOn < b.postedOn ? -1 : (a.postedOn > b.postedOn ? 1 : a.id - b.id);
       });
       each(state.claims, function (claim) {
-        var due = addDays(claim.postedOn, delays.claim);
-        var overdue = now >= due;
-        var item = element('li', 'claim' + (overdue ? ' overdue' : ''));
-        var p = paragraph('', fill(text.posted, {date: longDate(claim.postedOn, lang)}) + ' ');
-        var remove = button(text.remove, function () {
-          state.claims = state.claims.filter(function (other) {
-            return other.id !== claim.id;
-          });
-          store.set(key, state);
-          render();
-        });
-        item.setAttribute('data-claim-id', claim.id);
-        item.setAttribute('data-due-on', due);
-        if (overdue) {
-          item.setAttribute('data-overdue', '');
-          p.appendChild(element('strong', 'warning', text.overdue));
-        } else {
-          p.appendChild(document.createTextNode(fill(text.paidBy, {date: longDate(due, lang)})));
-        }
-        remove.appendChild(element('span', 'visually-hidden', ' ' + fill(text.removeWhich,
-          {date: longDate(claim.postedOn, lang)})));
-        item.appendChild(p);
-        item.appendChild(remove);
-        list.appendChild(item);
+        drawClaim(claim, now);
       });
       if (empty) {
         show(empty, !state.claims.length);
+      }
+      focus = focusKey && root.querySelector('[data-focus="' + focusKey + '"]');
+      if (focus) {
+        focus.focus();
       }
     }
 
@@ -214,6 +315,17 @@
         state.method = method.value;
         state.sentOn = parseDay(sent.value);
       },
+      'clear-application': function () {
+        state.method = state.sentOn = state.receivedOn = '';
+      },
+      'card-arrived': function (form) {
+        var received = form.querySelector('[name=received_on]');
+        var bad = dayProblem(received.value);
+        if (!problem(form, 'received_on', bad ? text.errors['received_on.' + bad] : '')) {
+          return;
+        }
+        state.receivedOn = parseDay(received.value);
+      },
       'add-claim': function (form) {
         var posted = form.querySelector('[name=posted_on]');
         var bad = dayProblem(posted.value);
@@ -232,7 +344,7 @@
     each(root.querySelectorAll('form[data-dates-form]'), function (form) {
       var action = actions[form.getAttribute('data-dates-form')];
       if (!action) {
-        hide(form);  // removing and forgetting are buttons drawn by render()
+        hide(form);  // removing, paid and undo are buttons drawn by render()
         return;
       }
       form.addEventListener('submit', function (event) {
