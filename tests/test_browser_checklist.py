@@ -113,13 +113,16 @@ def test_axe_finds_no_violation_with_a_route_chosen(page, live_server, lang):
     assert results.violations_count == 0, results.generate_report()
 
 
-def test_print_layout_is_one_a4_page_with_the_ticks_dates_and_contacts(page, live_server, app):
+@pytest.mark.parametrize("claims", [1, 20])  # 20: as many feuilles de soins as My dates keeps
+def test_print_layout_is_one_a4_page_with_the_ticks_dates_and_contacts(page, live_server, app, claims):
     app.config["COMEDE_PHONE"] = "01 23 45 67 89"
+    app.config["LOCAL_HELP"] = "Maison des solidarités, 12 rue de la Gare, mardi 9h-12h"
     page.goto(live_server.url + "/fr/dates")
     token = page.locator("input[name=csrf_token]").first.get_attribute("value")
     # Saved the no-JavaScript way, so the server knows them: the dates and a route with some ticks.
-    for data in ({"action": "application", "method": "post", "sent_on": "2026-01-05"},
-                 {"action": "add-claim", "posted_on": "2026-01-10"}):
+    forms = [{"action": "application", "method": "post", "sent_on": "2026-01-05"}]
+    forms += [{"action": "add-claim", "posted_on": f"2026-01-{10 + n:02d}"} for n in range(claims)]
+    for data in forms:
         page.request.post(live_server.url + "/fr/dates", form=dict(data, csrf_token=token))
     ticks = urlencode({"csrf_token": token, "route": "post", "done": ["registered", "final-number", "post-check"]},
                       doseq=True)
@@ -135,10 +138,10 @@ def test_print_layout_is_one_a4_page_with_the_ticks_dates_and_contacts(page, liv
     assert not page.locator(".site-header").is_visible() and not page.locator(".pic").first.is_visible()
     assert page.is_checked("#step-post-check") and page.locator("#group-post").is_visible()
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi, to look at
-    shot(page, "checklist-print.png", full_page=True)
+    shot(page, f"checklist-print-{claims}.png", full_page=True)
 
     pdf = page.pdf(format="A4", print_background=True)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    (SHOTS / "checklist-print.pdf").write_bytes(pdf)
+    (SHOTS / f"checklist-print-{claims}.pdf").write_bytes(pdf)
     pages = re.findall(rb"/Type\s*/Page[^s]", pdf)
     assert len(pages) == 1

@@ -351,9 +351,9 @@ def test_good_to_know_items_have_a_title_and_no_checkbox(pages):
     facts = {li.get("id"): li for li in tree.iter("li") if "fact" in (li.get("class") or "").split()}
     assert list(facts) == ["know-ame", "know-take-card", "know-feuille-de-soins", "know-css", "know-new-rib",
                            "know-children", "know-vitale-app"]
-    for fact in facts.values():
-        assert fact.find(".//input") is None
-    assert text_of(facts["know-children"].find("h3")) == "Children aged 12 and over can have their own card"
+    for fact in facts.values():  # a title to open (a native disclosure: no JavaScript needed), no checkbox
+        assert fact.find(".//input") is None and fact.find("./details/summary") is not None
+    assert text_of(facts["know-children"].find(".//summary")) == "Children aged 12 and over can have their own card"
 
 
 def test_every_step_has_a_pictogram_defined_once_in_the_page(pages):
@@ -411,5 +411,9 @@ def test_print_block_has_the_dates_and_the_contacts(app_config):
     block = tree.find(".//div[@class='print-only']")
     text = text_of(block)
     assert "You applied by post on January 5, 2026. Your card should come around January 26, 2026." in text
-    assert "Posted on January 10, 2026." in text
+    table = block.find(".//table")
+    assert text_of(table.find("caption")) == "Paper forms I posted (feuilles de soins)"
+    assert [[text_of(cell) for cell in row] for row in table.iter("tr")] == [
+        ["Posted", "Paid back normally by"], ["Jan 10, 2026", "Feb 9, 2026 Overdue"]]  # in the past: overdue today
+    assert "Overdue: more than 30 days." in text
     assert "Comede · 01 23 45 67 89" in text and "Assurance Maladie: 3646 · https://www.ameli.fr" in text
