@@ -8,7 +8,9 @@ import urllib.request
 
 import pytest
 
+from tests.advice_cases import CASES
 from tests.strict_html import CheckedClient, check_page, text_of
+from tests.test_advice_pages import enter
 from webapp import content
 from webapp.i18n import LANGUAGES
 from webapp.security import CSP
@@ -410,10 +412,70 @@ def test_print_block_has_the_dates_and_the_contacts(app_config):
     tree = CheckedClient(client).get("/en/").tree
     block = tree.find(".//div[@class='print-only']")
     text = text_of(block)
-    assert "You applied by post on January 5, 2026. Your card should come around January 26, 2026." in text
+    # The same advice as My dates (webapp.advice): long past its day, the card is late.
+    assert ("You applied by post on January 5, 2026. Your card should have come around January 26, 2026. "
+            "Not here yet? Call your caisse on 3646.") in text
     table = block.find(".//table")
     assert text_of(table.find("caption")) == "Paper forms I posted (feuilles de soins)"
     assert [[text_of(cell) for cell in row] for row in table.iter("tr")] == [
-        ["Posted", "Paid back normally by"], ["Jan 10, 2026", "Feb 9, 2026 Overdue"]]  # in the past: overdue today
-    assert "Overdue: more than 30 days." in text
+        ["Posted", "Paid back normally by"], ["January 10, 2026", "February 9, 2026 Overdue"]]  # overdue today
+    assert "Check your bank account. Not paid back? Call your caisse on 3646." in text
     assert "Comede · 01 23 45 67 89" in text and "Assurance Maladie: 3646 · https://www.ameli.fr" in text
+
+
+CALL_EN, CALL_FR = "Not here yet? Call your caisse on 3646.", "Pas encore arrivée ? Appelez votre caisse au 3646."
+BANK_EN = "Check your bank account. Not paid back? Call your caisse on 3646."
+BANK_FR = "Regardez votre compte en banque. Pas de remboursement ? Appelez votre caisse au 3646."
+DUE_EN = "It should come these days. If it has not come by December 15, 2026, call your caisse."
+DUE_FR = "Elle devrait arriver ces jours-ci. Si elle n’est pas arrivée le 15 décembre 2026, appelez votre caisse."
+ONLINE_EN = "You applied online on November 24, 2026."
+ONLINE_FR = "Vous avez fait la demande en ligne le 24 novembre 2026."
+POST_EN = "You applied by post on November 10, 2026."
+POST_FR = "Vous avez fait la demande par courrier le 10 novembre 2026."
+ARRIVED_EN = "You applied by post on October 1, 2026. Your card arrived on October 20, 2026."
+ARRIVED_FR = "Vous avez fait la demande par courrier le 1er octobre 2026. Votre carte est arrivée le 20 octobre 2026."
+# What the print block says in each shared situation: (the card, the rows of the feuilles de soins, the line after).
+PRINTED = {
+    "nothing yet": {"en": ("No date saved yet.", [], None), "fr": ("Aucune date enregistrée.", [], None)},
+    "card on its way": {
+        "en": (f"{ONLINE_EN} Your card should come around December 8, 2026. 7 days left.", [], None),
+        "fr": (f"{ONLINE_FR} Votre carte devrait arriver vers le 8 décembre 2026. Encore 7 jours.", [], None)},
+    "card due today": {
+        "en": (f"{ONLINE_EN} Your card should come around December 8, 2026. {DUE_EN}", [], None),
+        "fr": (f"{ONLINE_FR} Votre carte devrait arriver vers le 8 décembre 2026. {DUE_FR}", [], None)},
+    "card due 4 days ago": {
+        "en": (f"{ONLINE_EN} Your card should come around December 8, 2026. {DUE_EN}", [], None),
+        "fr": (f"{ONLINE_FR} Votre carte devrait arriver vers le 8 décembre 2026. {DUE_FR}", [], None)},
+    "card late": {
+        "en": (f"{POST_EN} Your card should have come around December 1, 2026. {CALL_EN}", [], None),
+        "fr": (f"{POST_FR} Votre carte devait arriver vers le 1er décembre 2026. {CALL_FR}", [], None)},
+    "card arrived": {
+        "en": (f"{POST_EN} Your card arrived on November 30, 2026.", [], None),
+        "fr": (f"{POST_FR} Votre carte est arrivée le 30 novembre 2026.", [], None)},
+    "feuille waiting": {
+        "en": (ARRIVED_EN, [["November 20, 2026", "December 20, 2026"]], None),
+        "fr": (ARRIVED_FR, [["20 novembre 2026", "20 décembre 2026"]], None)},
+    "feuille overdue": {
+        "en": (ARRIVED_EN, [["October 27, 2026", "November 26, 2026 Overdue"]], BANK_EN),
+        "fr": (ARRIVED_FR, [["27 octobre 2026", "26 novembre 2026 En retard"]], BANK_FR)},
+    "feuille paid": {
+        "en": (ARRIVED_EN, [["October 27, 2026", "November 26, 2026 Paid back on November 25, 2026."]], None),
+        "fr": (ARRIVED_FR, [["27 octobre 2026", "26 novembre 2026 Remboursée le 25 novembre 2026."]], None)},
+    "card late and feuille overdue": {
+        "en": (f"{POST_EN} Your card should have come around December 1, 2026. {CALL_EN}",
+               [["November 1, 2026", "December 1, 2026 Overdue"]], BANK_EN),
+        "fr": (f"{POST_FR} Votre carte devait arriver vers le 1er décembre 2026. {CALL_FR}",
+               [["1er novembre 2026", "1er décembre 2026 En retard"]], BANK_FR)},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_print_block_gives_the_advice_of_my_dates(pages, monkeypatch, case, lang):
+    enter(pages, monkeypatch, case, lang)
+    section = pages.get(f"/{lang}/").tree.find(".//section[@aria-labelledby='print-dates']")
+    card, rows, after = PRINTED[case.name][lang]
+    paragraphs = [text_of(p) for p in section.findall("p")]
+    assert paragraphs == [card] + ([after] if after else [])
+    table = section.find("table")
+    assert ([[text_of(cell) for cell in row] for row in table.find("tbody")] if rows else table) == (rows or None)

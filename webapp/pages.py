@@ -94,9 +94,7 @@ def checklist():
     contacts = [(contact, content.contact_value(contact, current_app.config)) for contact in content.HELP]
     return render_template("checklist.html", groups=content.CHECKLIST, done=done, route=route,
                            routes=content.ROUTES, progress=content.progress(done, route), contacts=contacts,
-                           delays=delays,
-                           application=mydates.application(session, delays, now),
-                           claims=mydates.claims(session, delays, now))
+                           situation=mydates.situation(session, delays, now), caisse_phone=advice.CAISSE_PHONE)
 
 
 @bp.get("/help", endpoint="help")
