@@ -25,7 +25,7 @@ translations-update: $(BIN)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o sms/translations/messages.pot sms
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o scheduler/translations/messages.pot scheduler
 	@for c in $(CATALOGS); do \
-	  $(BIN)/pybabel -q update --no-fuzzy-matching -i $$c/translations/messages.pot -d $$c/translations || exit 1; \
+	  $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i $$c/translations/messages.pot -d $$c/translations || exit 1; \
 	done
 
 migrate: $(BIN)/.installed
