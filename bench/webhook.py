@@ -52,9 +52,9 @@ BODIES = ["HELP", "AIDE", "STATUS", "ETAT", "RIB", "CLAIM", "SENT ONLINE", "CARD
 DURABLE_SHARE_TARGET = 0.85  # of the least durable write's throughput
 P99_TARGET_MS = 50
 BIG_SHARE_TARGET = 0.80  # of the same webhook's throughput on an empty database
-# The reply the bare route always gives: the HELP menu, as long as the webhook's longest fixed replies.
-BARE_REPLY = ("Send: STATUS, SENT ONLINE/POST, CARD, CLAIM dd/mm, PAID, RIB, LANG FR, STOP, DELETE."
-              " Help: Assurance Maladie 3646.")
+# The reply the bare route always gives: one segment, as long as the webhook's longest fixed one-segment replies.
+BARE_REPLY = ("CARD = my carte Vitale came: card reminders stop. Not here by the date we gave you? Call your"
+              " caisse on 3646.")
 
 
 def bare_app():

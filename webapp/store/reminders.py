@@ -140,16 +140,6 @@ def followups(db: Database, person_ids: list[int]) -> dict[tuple[int, str, str],
         (*person_ids, *FOLLOWUP_OF.values()))}
 
 
-def claim_posted_dates(db: Database, person_ids: list[int]) -> dict[tuple[int, str], str]:
-    """(person id, claim number as a reminder subject) -> the day that feuille de soins was posted,
-    as stored (YYYY-MM-DD): the pass reads it for the one reminder that needs it, so a damaged
-    value fails that reminder alone."""
-    if not person_ids:
-        return {}
-    return {(row["person_id"], str(row["number"])): row["posted_on"] for row in rows(db,
-        f"SELECT person_id, number, posted_on FROM claims WHERE person_id IN ({marks(person_ids)})", tuple(person_ids))}
-
-
 def bring_forward(db: Database, person_id: int, kind: str, subject: str, now: datetime) -> int:
     """Make a scheduled reminder due now (its superseded first reminder is not sent)."""
     return db.execute(
