@@ -1,9 +1,9 @@
-"""Registers the web blueprints (pages, PWA plumbing, security headers)."""
+"""Registers the web blueprints (pages, PWA plumbing, the JSON API, security headers)."""
 from __future__ import annotations
 
 from flask import Flask
 
-from webapp import assets, errors, pages, pwa, security
+from webapp import api, assets, errors, pages, pwa, security
 
 
 def init_app(app: Flask) -> None:
@@ -15,3 +15,5 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     assets.init_app(app)
     app.register_blueprint(pwa.bp)
+    app.register_blueprint(api.bp)
+    app.register_error_handler(api.ApiError, api.api_error)

@@ -230,6 +230,81 @@ def m009_reply_ceiling(db: Database) -> None:
     db.execute("ALTER TABLE erased_replies ADD COLUMN sid_key TEXT")
 
 
+@migrations()
+def m010_link_and_sync(db: Database) -> None:
+    # The web app links a device to the person behind a phone number (a code texted to it) and syncs the
+    # person's facts: a keyed token per device, the codes and their rate limits, the changes applied once,
+    # and the time each fact was last written by any channel (the later write wins).
+    _run_script(
+        db,
+        """
+        -- A linked device. Only a hash of its token is kept: a copy of the file gives no one access.
+        CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            last_sync_at TEXT
+        );
+        CREATE INDEX devices_person ON devices (person_id);
+        -- Tokens that worked once and no longer do (unlinked, or the person erased): the hash alone, so the
+        -- device is told its link is gone rather than that it never had one.
+        CREATE TABLE revoked_tokens (
+            token_hash TEXT PRIMARY KEY,
+            revoked_at TEXT NOT NULL
+        );
+        -- The one live code per number being linked (the number may not be a person yet).
+        CREATE TABLE optin_codes (
+            phone TEXT PRIMARY KEY,
+            code_hash TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 0,
+            expires_at TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        -- Every code texted, for the rate limits (per number, per client address, overall): keyed hashes of
+        -- the number and the address, never the values; kept a day.
+        CREATE TABLE optin_texts (
+            id INTEGER PRIMARY KEY,
+            phone_key TEXT NOT NULL,
+            client_key TEXT NOT NULL,
+            sent_at TEXT NOT NULL
+        );
+        CREATE INDEX optin_texts_phone ON optin_texts (phone_key, sent_at);
+        CREATE INDEX optin_texts_client ON optin_texts (client_key, sent_at);
+        CREATE INDEX optin_texts_time ON optin_texts (sent_at);
+        -- Each change a device sent, by its client-made id: a change sent again is not applied again.
+        CREATE TABLE sync_changes (
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            change_id TEXT NOT NULL,
+            applied_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, change_id)
+        );
+        CREATE INDEX sync_changes_time ON sync_changes (applied_at);
+        -- When each of a person's facts was last written, by any channel; removed = 1: the write was a removal.
+        -- field: application | card | route | lang | tick:<step id> | claim:<key>
+        CREATE TABLE field_times (
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            removed INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1)),
+            PRIMARY KEY (person_id, field)
+        );
+        -- The checklist's ticks, once a device is linked.
+        CREATE TABLE ticks (
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            step TEXT NOT NULL,
+            done INTEGER NOT NULL CHECK (done IN (0, 1)),
+            PRIMARY KEY (person_id, step)
+        );
+        -- How the person chose to apply, on the checklist.
+        ALTER TABLE people ADD COLUMN route TEXT CHECK (route IN ('online', 'post'));
+        -- The device's id for a feuille de soins recorded on the web (NULL: recorded by SMS).
+        ALTER TABLE claims ADD COLUMN key TEXT;
+        CREATE UNIQUE INDEX claims_key ON claims (person_id, key) WHERE key IS NOT NULL;
+        """,
+    )
+
 class SchemaNotReady(RuntimeError):
     """The database file lacks migrations: the operator must run `flask --app wsgi migrate`."""
 
