@@ -1,6 +1,7 @@
 """Storage of people, their card application and their feuilles de soins."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlite_utils import Database
@@ -76,11 +77,26 @@ def save_application(db: Database, person_id: int, method: str, sent_on: date, n
     )
 
 
-def set_card_received(db: Database, person_id: int, on: date, now: datetime) -> bool:
-    """Mark the card as arrived; False when there is no application on record."""
+def edit_application(db: Database, person_id: int, method: str, sent_on: date, now: datetime) -> None:
+    """Record how and when the person applied, keeping whether the card came (an edit, not a new application)."""
+    db.execute(
+        "INSERT INTO applications (person_id, method, sent_on, card_received_on, updated_at)"
+        " VALUES (?, ?, ?, NULL, ?) ON CONFLICT (person_id) DO UPDATE SET method = excluded.method,"
+        " sent_on = excluded.sent_on, updated_at = excluded.updated_at",
+        (person_id, method, sent_on.isoformat(), iso(now)),
+    )
+
+
+def delete_application(db: Database, person_id: int) -> bool:
+    """Forget the person's application (and with it the card's arrival); False when there was none."""
+    return db.execute("DELETE FROM applications WHERE person_id = ?", (person_id,)).rowcount > 0
+
+
+def set_card_received(db: Database, person_id: int, on: date | None, now: datetime) -> bool:
+    """Mark the card as arrived (None: not arrived after all); False when there is no application on record."""
     cursor = db.execute(
         "UPDATE applications SET card_received_on = ?, updated_at = ? WHERE person_id = ?",
-        (on.isoformat(), iso(now), person_id),
+        (on.isoformat() if on else None, iso(now), person_id),
     )
     return cursor.rowcount > 0
 
@@ -110,3 +126,47 @@ def set_claim_paid(db: Database, person_id: int, number: int, on: date) -> bool:
         (on.isoformat(), person_id, number),
     )
     return cursor.rowcount > 0
+
+
+# A claim recorded by SMS has no key (NULL): devices know it as "sms-<its number>".
+SMS_KEY = re.compile(r"sms-([0-9]{1,9})")
+
+
+def claim_key(claim: dict) -> str:
+    """The key devices know a claim by: the one a device gave it, else "sms-<number>"."""
+    return claim["key"] or f"sms-{claim['number']}"
+
+
+def claim_by_key(db: Database, person_id: int, key: str) -> dict | None:
+    """The claim devices know by `key` (see claim_key), if there is one."""
+    found = one(db, "SELECT * FROM claims WHERE person_id = ? AND key = ?", (person_id, key))
+    sms = SMS_KEY.fullmatch(key)
+    if found is None and sms:
+        found = one(db, "SELECT * FROM claims WHERE person_id = ? AND number = ? AND key IS NULL",
+                    (person_id, int(sms.group(1))))
+    return found
+
+
+def claim_by_number(db: Database, person_id: int, number: int) -> dict | None:
+    """Claim `number` of the person, if there is one."""
+    return one(db, "SELECT * FROM claims WHERE person_id = ? AND number = ?", (person_id, number))
+
+
+def add_keyed_claim(db: Database, person_id: int, key: str, posted_on: date, paid_on: date | None,
+                    now: datetime) -> int:
+    """Record a feuille de soins a device keeps under `key`; return its number for this person."""
+    number = add_claim(db, person_id, posted_on, now)
+    db.execute("UPDATE claims SET key = ?, paid_on = ? WHERE person_id = ? AND number = ?",
+               (key, paid_on.isoformat() if paid_on else None, person_id, number))
+    return number
+
+
+def edit_claim(db: Database, claim_id: int, posted_on: date, paid_on: date | None) -> None:
+    """Change when a claim was posted and when (if ever) it was paid back."""
+    db.execute("UPDATE claims SET posted_on = ?, paid_on = ? WHERE id = ?",
+               (posted_on.isoformat(), paid_on.isoformat() if paid_on else None, claim_id))
+
+
+def delete_claim(db: Database, claim_id: int) -> None:
+    """Forget a claim."""
+    db.execute("DELETE FROM claims WHERE id = ?", (claim_id,))

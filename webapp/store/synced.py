@@ -53,3 +53,8 @@ def set_route(db: Database, person_id: int, route: str | None, now: datetime) ->
 def purge_changes(db: Database, before: datetime) -> int:
     """Forget change ids applied before `before` (a device resends only what it has not seen acknowledged)."""
     return db.execute("DELETE FROM sync_changes WHERE applied_at < ?", (iso(before),)).rowcount
+
+
+def device_linked(db: Database, device_id: int) -> bool:
+    """True while the device is linked (read inside the sync's transaction: DELETE may have come since)."""
+    return one(db, "SELECT 1 AS x FROM devices WHERE id = ?", (device_id,)) is not None
