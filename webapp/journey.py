@@ -21,7 +21,7 @@ from sms import privacy
 from sms.delivery import OPTED_OUT_CODE
 from sms.phones import mask
 from webapp.i18n import DEFAULT_LANGUAGE
-from webapp.store import immediate, people, reminders, retention, synced
+from webapp.store import immediate, links, people, reminders, retention, synced
 from webapp.store import messages as message_store
 
 log = logging.getLogger(__name__)
@@ -312,6 +312,8 @@ def erase(db: Database, phone: str, clock: Clock, secret: str,
         person = people.person_by_phone(db, phone)
         silent = silenced(person, message_store.erased_replies_since(db, sender, since))
         message_store.keep_reply_times(db, sender, phone, since)
+        if person is not None:  # each linked device is told on its next sync that its link is gone
+            links.revoke_person_devices(db, person["id"], clock.now)
         people.delete_number(db, phone)
         if silent is None:  # counted without the number: there is no log left to count it
             message_store.note_delete_reply(db, sender, clock.now, privacy.sender_key(secret, sid) if sid else None)
@@ -321,6 +323,12 @@ def erase(db: Database, phone: str, clock: Clock, secret: str,
     if outermost and database_file:  # an in-memory database has no file, and no WAL
         retention.scrub_wal(db, database_file)
     return Erasure(person, silent)
+
+
+def unlink_device(db: Database, device_id: int, clock: Clock) -> None:
+    """Unlink one device: its token stops working and says so; the person and their reminders stay."""
+    with immediate(db):
+        links.revoke_device(db, device_id, clock.now)
 
 
 def status(db: Database, person_id: int, delays: rules.Delays) -> Status:

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from webapp.store import iso, one
+from webapp.store import iso, one, rows
 
 
 def add_device(db: Database, person_id: int, token_hash: str, now: datetime) -> int:
@@ -95,3 +95,18 @@ def purge_link_leftovers(db: Database, now: datetime, texts_before: datetime) ->
     """Delete expired codes and the code texts counted before `texts_before` (daily clean-up); return rows."""
     expired = db.execute("DELETE FROM optin_codes WHERE expires_at < ?", (iso(now),)).rowcount
     return expired + db.execute("DELETE FROM optin_texts WHERE sent_at < ?", (iso(texts_before),)).rowcount
+
+
+def devices_list(db: Database, person_id: int) -> list[dict]:
+    """The person's linked devices: when each was linked and last synced (never their token hashes)."""
+    return rows(db, "SELECT id, created_at, last_sync_at FROM devices WHERE person_id = ? ORDER BY id", (person_id,))
+
+
+def sync_record(db: Database, person_id: int) -> dict[str, list[dict]]:
+    """What sync keeps about the person beside the facts: each fact's last write, and the change ids applied."""
+    return {
+        "fact_times": rows(db, "SELECT field, changed_at, removed FROM field_times WHERE person_id = ?"
+                               " ORDER BY field", (person_id,)),
+        "changes_applied": rows(db, "SELECT change_id, applied_at FROM sync_changes WHERE person_id = ?"
+                                    " ORDER BY applied_at, change_id", (person_id,)),
+    }
