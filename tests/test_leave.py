@@ -11,7 +11,7 @@ from sms.inbound import Inbound, respond
 from tests.conftest import DEFAULT_DELAYS
 from tests.strict_html import text_of
 from webapp import api, journey, link
-from webapp.store import links, people, reminders
+from webapp.store import Busy, links, people, reminders
 
 PHONE = "+33612345678"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -235,3 +235,12 @@ def test_a_phone_whose_link_was_deleted_by_sms_says_so(app, pages, client, db, t
 def test_forms_need_the_csrf_token(pages, client, token, path):
     linked_session(client, token)
     assert client.post(f"/en{path}", data={}).status_code == 400
+
+
+def test_a_busy_database_is_a_json_503(client, token, monkeypatch):
+    def locked(*_args, **_kwargs):
+        raise Busy("database is locked")
+    monkeypatch.setattr(journey, "opt_out", locked)
+    response = client.post("/api/v1/stop", headers=bearer(token))
+    assert (response.status_code, response.get_json()["code"]) == (503, "busy")
+    assert response.headers["Retry-After"] == "5"

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, session
 
 from scheduler.rules import Delays
 from webapp import api, journey, link
-from webapp.store import get_db, links, people, synced, utcnow
+from webapp.store import Busy, get_db, links, people, synced, utcnow
 from webapp.store import messages as message_store
 from webapp.store import reminders as reminder_store
 
@@ -20,6 +20,14 @@ bp = Blueprint("api_leave", __name__, url_prefix="/api/v1")
 CLEAR_SITE_DATA = '"cache", "storage"'
 # Why a web DELETE gets no SMS reply (journey.erase then notes no DELETE reply for the SMS limits).
 ASKED_ON_THE_WEB = "asked on the web: the page confirms it"
+BUSY_RETRY_SECONDS = 5
+
+
+@bp.errorhandler(Busy)
+def busy(_error: Busy) -> tuple[Response, int, dict]:
+    """The database stayed locked: a JSON 503 (nothing was written)."""
+    return (jsonify({"code": "busy", "message": "The service is busy. Try again in a few seconds."}), 503,
+            {"Retry-After": str(BUSY_RETRY_SECONDS)})
 
 
 def _clock() -> journey.Clock:
