@@ -24,7 +24,7 @@ MESSAGES = {
 }
 RETRY_AFTER_SECONDS = 5
 # Machine endpoints (SMS webhooks, JSON) keep Werkzeug's plain errors; pages get ours.
-HTML_BLUEPRINTS = {None, "pages", "home", "pwa", "leave_pages"}
+HTML_BLUEPRINTS = {None, "pages", "home", "pwa", "leave_pages", "link_pages"}
 
 
 def render_error(error: HTTPException):

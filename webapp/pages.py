@@ -51,7 +51,8 @@ def private_pages(response):
 def language_links() -> list[dict]:
     """The same page in every other language, for the switcher."""
     here = select_locale()
-    endpoint = request.endpoint if request.blueprint == bp.name else "pages.checklist"  # errors: home
+    # Any page under the language prefix (this blueprint's and the others'); errors: home.
+    endpoint = request.endpoint if request.url_rule and "lang" in request.url_rule.arguments else "pages.checklist"
     args = dict(request.view_args or {}) if endpoint == request.endpoint else {}
     return [{"code": code, "name": name, "url": url_for(endpoint, **dict(args, lang=code))}
             for code, name in LANGUAGES.items() if code != here]

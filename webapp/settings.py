@@ -160,6 +160,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Region codes (phonenumbers, ISO 3166) whose numbers get replies, separated by commas; default"
             " France and its overseas regions. Texts from elsewhere are applied (STOP opts out) but not answered.",
             region_codes),
+    Setting("OPTIN_MAX_CODES_PER_NUMBER", 3,
+            "Opt-in codes (web reminders) texted to one number in an hour: a mistyped code or a lost text is"
+            " covered, texting someone again and again is not.", int),
+    Setting("OPTIN_MAX_CODES_PER_CLIENT", 5,
+            "Opt-in codes one client address (an IPv6 /64) can have texted in an hour, to any numbers: a family"
+            " on one connection is served, a script texting many numbers is cut.", int),
+    Setting("OPTIN_MAX_CODES_PER_HOUR", 200,
+            "Opt-in codes texted to all numbers together in an hour, a ceiling on what the form can cost;"
+            " set it well above your busiest real hour.", int),
     Setting("COMEDE_PHONE", "", "Comede's phone number for the help page and HELP (deployer fills in)."),
     Setting("PIMMS_DIRECTORY_URL", "", "Address of the PIMMS Médiation directory (deployer fills in)."),
     Setting("LOCAL_HELP", "", "Where to meet a social worker locally, free text (deployer fills in)."),

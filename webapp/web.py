@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webapp import api, api_leave, api_sync, assets, errors, leave_pages, pages, pwa, security
+from webapp import api, api_leave, api_link, api_sync, assets, errors, leave_pages, link_pages, pages, pwa, security
 
 
 def init_app(app: Flask) -> None:
@@ -16,7 +16,9 @@ def init_app(app: Flask) -> None:
     assets.init_app(app)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(api_sync.bp)
     app.register_blueprint(api_leave.bp)
+    app.register_blueprint(api_link.bp)
+    app.register_blueprint(link_pages.bp)
     app.register_blueprint(leave_pages.bp)
+    app.register_blueprint(api_sync.bp)
     app.register_error_handler(api.ApiError, api.api_error)

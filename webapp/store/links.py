@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from webapp.store import iso, one, rows
+from webapp.store import iso, one, parse_iso, rows
 
 
 def add_device(db: Database, person_id: int, token_hash: str, now: datetime) -> int:
@@ -79,16 +79,27 @@ def note_code_text(db: Database, phone_key: str, client_key: str, now: datetime)
                (phone_key, client_key, iso(now)))
 
 
+def _texts_where(phone_key: str | None, client_key: str | None) -> tuple[str, tuple]:
+    if phone_key is not None:
+        return "phone_key = ? AND ", (phone_key,)
+    if client_key is not None:
+        return "client_key = ? AND ", (client_key,)
+    return "", ()
+
+
 def code_texts_since(db: Database, since: datetime, *, phone_key: str | None = None,
                      client_key: str | None = None) -> int:
     """Codes texted since `since`: to one number, from one client address, or in all."""
-    if phone_key is not None:
-        sql, params = "SELECT COUNT(*) AS n FROM optin_texts WHERE phone_key = ? AND sent_at >= ?", (phone_key,)
-    elif client_key is not None:
-        sql, params = "SELECT COUNT(*) AS n FROM optin_texts WHERE client_key = ? AND sent_at >= ?", (client_key,)
-    else:
-        sql, params = "SELECT COUNT(*) AS n FROM optin_texts WHERE sent_at >= ?", ()
-    return one(db, sql, (*params, iso(since)))["n"]
+    where, params = _texts_where(phone_key, client_key)
+    return one(db, f"SELECT COUNT(*) AS n FROM optin_texts WHERE {where}sent_at >= ?", (*params, iso(since)))["n"]
+
+
+def first_code_text_since(db: Database, since: datetime, *, phone_key: str | None = None,
+                          client_key: str | None = None) -> datetime | None:
+    """When the earliest code counted since `since` was texted (to one number, from one client, or in all)."""
+    where, params = _texts_where(phone_key, client_key)
+    row = one(db, f"SELECT MIN(sent_at) AS at FROM optin_texts WHERE {where}sent_at >= ?", (*params, iso(since)))
+    return parse_iso(row["at"]) if row and row["at"] else None
 
 
 def purge_link_leftovers(db: Database, now: datetime, texts_before: datetime) -> int:
