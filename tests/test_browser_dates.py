@@ -3,6 +3,7 @@ marking the card arrived or a feuille paid works offline and survives a reload."
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -99,7 +100,10 @@ def test_mark_paid_and_arrived_offline_and_a_reload_keeps_them(context, live_ser
                       "Posted on December 10, 2026. Paid back normally by January 9, 2027."]
     assert [items.nth(n).get_attribute("data-state") for n in range(2)] == ["paid", "waiting"]
     assert "3646" not in page.locator("main").inner_text()
-    assert json.loads(page.evaluate("localStorage.getItem('cv.dates')")) == {
+    kept = json.loads(page.evaluate("localStorage.getItem('cv.dates')"))
+    keys = [claim.pop("key") for claim in kept["claims"]]  # each claim's random device id, for sync
+    assert len(set(keys)) == 2 and all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", key) for key in keys)
+    assert kept == {
         "method": "post", "sentOn": "2026-11-10", "receivedOn": "2026-12-18",
         "claims": [{"id": 1, "postedOn": "2026-11-01", "paidOn": "2026-12-20"},
                    {"id": 2, "postedOn": "2026-12-10"}]}

@@ -137,7 +137,8 @@ def test_each_page_loads_app_js_then_only_its_own_parts_all_precached(client, pa
     for lang in LANGUAGES:
         html = client.get(f"/{lang}{path}").get_data(as_text=True)
         scripts = re.findall(r'<script src="(/static/js/[^"?]+)\?v=[0-9a-f]+"[^>]*\bdefer\b', html)
-        assert scripts == ["/static/js/app.js"] + [f"/static/js/{part}" for part in parts]  # defer keeps this order
+        # defer keeps this order; sync.js (the offline queue) on every page: a language switch is a change
+        assert scripts == ["/static/js/app.js", "/static/js/sync.js"] + [f"/static/js/{part}" for part in parts]
         for url in asset_urls(html):  # offline, the page finds every script in the cache
             assert url in config["assets"]
 

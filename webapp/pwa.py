@@ -106,6 +106,7 @@ def shell() -> dict:
         "assets": assets,  # content-hashed URLs: the browser's HTTP cache has the right bytes if any
         "homes": {lang: url_for("pages.checklist", lang=lang) for lang in LANGUAGES},
         "defaultLanguage": DEFAULT_LANGUAGE,
+        "sync": asset_url("js/sync.js"),  # the offline queue, imported by the worker for Background Sync
     }
 
 

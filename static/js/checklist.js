@@ -82,8 +82,25 @@
     each(form.querySelectorAll('[type=submit]'), hide);
     status.setAttribute('role', 'status');
     form.appendChild(status);
+    if (cv.sync) {
+      cv.sync.listen(function () {  // the server's ticks and route were written to the store: show them
+        var kept = store.get(key);
+        each(boxes, function (box) {
+          box.checked = kept.done.indexOf(box.value) !== -1;
+        });
+        each(radios, function (radio) {
+          radio.checked = radio.value === kept.route;
+        });
+        draw();
+      });
+    }
     form.addEventListener('change', function (event) {
       var name = event.target.name;
+      if (cv.sync && name === 'done') {  // into the offline queue of sync.js (sent once this phone is linked)
+        cv.sync.record('tick', event.target.value, {done: event.target.checked});
+      } else if (cv.sync && name === 'route') {
+        cv.sync.record('route', null, {route: event.target.value});
+      }
       if (name === 'done' || name === 'route') {
         save();
         draw();

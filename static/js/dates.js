@@ -12,6 +12,17 @@
   var each = cv.each, hide = cv.hide, show = cv.show, clear = cv.clear, texts = cv.texts, fill = cv.fill;
   var element = cv.element, store = cv.store;
 
+  // Each change goes into the offline queue of sync.js (sent only once this phone is linked).
+  function queue(field, key, value) {
+    if (cv.sync) {
+      cv.sync.record(field, key, value);
+    }
+  }
+
+  function newKey() {
+    return cv.sync ? cv.sync.key() : '';
+  }
+
   /* ---------- Days as ISO strings (2026-11-27), counted in UTC so that no clock change moves them. */
 
   var DAY = 86400000;
@@ -109,12 +120,17 @@
         sentOn: applied ? applied.getAttribute('data-sent-on') : '',
         receivedOn: applied && applied.getAttribute('data-received-on') || '', claims: []};
       each(root.querySelectorAll('[data-claim-id]'), function (item) {
-        state.claims.push({id: +item.getAttribute('data-claim-id'), postedOn: item.getAttribute('data-posted-on'),
+        var id = +item.getAttribute('data-claim-id'), postedOn = item.getAttribute('data-posted-on');
+        // the key link_pages.session_changes gives it: the same claim on the server
+        state.claims.push({id: id, key: 'nojs-' + id + '-' + postedOn.replace(/-/g, ''), postedOn: postedOn,
           paidOn: item.getAttribute('data-paid-on') || ''});
       });
-      store.set(key, state);
     }
     state.claims = state.claims || [];
+    each(state.claims, function (claim) {
+      claim.key = claim.key || newKey();  // a claim kept before claims had keys: its device id for sync
+    });
+    store.set(key, state);
 
     /* The advice of webapp/advice.py, from the same delays: the card on_its_way (days left) until it is
        expected, due until call_from (expected + the follow-up delay), late from then, or arrived; a feuille
@@ -192,6 +208,7 @@
           result = card.appendChild(paragraph('result', text.arrived, {date: day(state.receivedOn)}, true));
           card.appendChild(button(text.undo, text.cardArrived, 'card', function () {
             state.receivedOn = '';
+            queue('card', null, null);
           }));
         } else {
           result = card.appendChild(paragraph('result', text[advice.state === 'late' ? 'lateExpected' : 'expected'],
@@ -249,11 +266,13 @@
       item.appendChild(button(advice.state === 'paid' ? text.notPaid : text.paid, which, 'paid-' + claim.id,
         function () {
           claim.paidOn = advice.state === 'paid' ? '' : today();
+          queue('claim', claim.key, {posted_on: claim.postedOn, paid_on: claim.paidOn || null});
         }));
       item.appendChild(button(text.remove, which, 'remove-' + claim.id, function () {
         state.claims = state.claims.filter(function (other) {
           return other.id !== claim.id;
         });
+        queue('claim', claim.key, null);
       }));
       list.appendChild(item);
     }
@@ -314,9 +333,11 @@
         }
         state.method = method.value;
         state.sentOn = parseDay(sent.value);
+        queue('application', null, {method: state.method, sent_on: state.sentOn});
       },
       'clear-application': function () {
         state.method = state.sentOn = state.receivedOn = '';
+        queue('application', null, null);
       },
       'card-arrived': function (form) {
         var received = form.querySelector('[name=received_on]');
@@ -325,6 +346,7 @@
           return;
         }
         state.receivedOn = parseDay(received.value);
+        queue('card', null, {received_on: state.receivedOn});
       },
       'add-claim': function (form) {
         var posted = form.querySelector('[name=posted_on]');
@@ -336,7 +358,8 @@
         each(state.claims, function (claim) {
           next = Math.max(next, claim.id);
         });
-        state.claims.push({id: next + 1, postedOn: parseDay(posted.value)});
+        state.claims.push({id: next + 1, key: newKey(), postedOn: parseDay(posted.value)});
+        queue('claim', state.claims[state.claims.length - 1].key, {posted_on: parseDay(posted.value), paid_on: null});
         posted.value = '';
       }
     };
@@ -369,6 +392,12 @@
     }
     if (sentInput && state.sentOn) {
       sentInput.value = state.sentOn;
+    }
+    if (cv.sync) {
+      cv.sync.listen(function () {  // the server's state (SMS included) is in the store
+        state = store.get(key);
+        render();
+      });
     }
     render();
   });
