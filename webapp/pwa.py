@@ -63,11 +63,16 @@ def shell_pages() -> dict[str, list[str]]:
             for lang in LANGUAGES}
 
 
+# Static files no page of the app uses: the phone simulator's stylesheet exists only in development.
+NOT_IN_SHELL = frozenset({"css/dev_phone.css"})
+
+
 def static_files() -> list[str]:
-    """Every file under static/ (CSS, JavaScript, icons), as a filename for `asset_url`."""
+    """Every file under static/ the app's pages use (CSS, JavaScript, icons), as a filename for `asset_url`."""
     root = Path(current_app.static_folder)
-    return sorted(path.relative_to(root).as_posix() for path in root.rglob("*")
-                  if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts))
+    return sorted(name for path in root.rglob("*")
+                  if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
+                  and (name := path.relative_to(root).as_posix()) not in NOT_IN_SHELL)
 
 
 @functools.cache  # the files cannot change under a running process (Jinja caches templates too)
