@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from sms.inbound import Inbound, respond
 from tests.conftest import DEFAULT_DELAYS
@@ -14,6 +16,7 @@ from webapp import api, journey, link
 from webapp.store import Busy, links, people, reminders
 
 PHONE = "+33612345678"
+SHOTS = Path("/tmp/shots-leave")
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 CLOCK = journey.Clock(NOW, DEFAULT_DELAYS)
 LINK_GONE = ("This phone is no longer linked to your number: the link was deleted, by SMS or from another phone."
@@ -244,3 +247,30 @@ def test_a_busy_database_is_a_json_503(client, token, monkeypatch):
     response = client.post("/api/v1/stop", headers=bearer(token))
     assert (response.status_code, response.get_json()["code"]) == (503, "busy")
     assert response.headers["Retry-After"] == "5"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_in_chromium_delete_clears_the_server_and_this_phone(browser, live_server, app, db, token, lang):
+    cookie = app.session_interface.get_signing_serializer(app).dumps({"device_token": token})
+    context = browser.new_context(viewport={"width": 360, "height": 640})
+    context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie, "url": live_server.url}])
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/{lang}/dates")
+        page.evaluate("() => localStorage.setItem('cv.dates', '{\"method\": \"online\"}')")
+        page.goto(f"{live_server.url}/{lang}/leave")
+        assert page.locator("[data-linked]").is_visible()
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"leave-linked-{lang}.png"), full_page=True)
+        page.locator("[data-leave-form=delete] button").click()
+        page.wait_for_url(f"**/{lang}/leave?done=deleted")
+        assert page.locator("[data-leave-done]").is_visible()
+        assert page.locator("[data-not-linked]").is_visible()
+        assert page.evaluate("() => localStorage.getItem('cv.dates')") is None
+        page.screenshot(path=str(SHOTS / f"leave-deleted-{lang}.png"), full_page=True)
+    finally:
+        context.close()
+    assert person_count(db) == 0
