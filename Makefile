@@ -45,6 +45,7 @@ bench: translations
 	$(BIN)/python bench/pwa_weight.py
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/sync.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 
 from sqlite_utils import Database
 
+from sms import privacy
 from sms.keywords import EARLIEST
 from webapp import journey
 from webapp.store import immediate, iso, links, people, synced
@@ -83,6 +84,9 @@ def check(changes: list[Mapping], clock: journey.Clock) -> list[Change]:
     checked = []
     for index, change in enumerate(changes):
         where = f"changes.{index}"
+        for name in ("id", "key"):  # ids are stored as sent: never a social security number among them
+            if change.get(name) and privacy.redact(change[name]) != change[name]:
+                raise Invalid("invalid_value", "Do not put a social security number in an id.", f"{where}.{name}")
         value = change["value"]
         if isinstance(value, Mapping):
             value = {name: _day(part, f"{where}.value.{name}", clock.today)
