@@ -4,8 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask, g, has_request_context, request
+from flask import Blueprint, Flask, g, has_request_context, request
 from flask_babel import Babel
+
+from webapp import security
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each package keeps its own catalogue; flask-babel merges them in this order.
@@ -52,3 +54,26 @@ def compile_catalogues() -> None:
     for directory in CATALOGUES:
         if directory.is_dir():
             CommandLineInterface().run(["pybabel", "compile", "-d", str(directory)])
+
+
+def language_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint of HTML pages under a language prefix (/fr/…, /en/…): the prefix sets the page's language
+    and is kept in every URL it builds; every POST must carry the session's CSRF token; no shared cache
+    keeps its pages (they hold the session's token, ticks and link)."""
+    bp = Blueprint(name, import_name, url_prefix="/<any({}):lang>".format(", ".join(LANGUAGES)))
+
+    @bp.url_value_preprocessor
+    def take_language(endpoint, values) -> None:
+        g.lang = values.pop("lang")
+
+    @bp.url_defaults
+    def keep_language(endpoint, values) -> None:
+        values.setdefault("lang", g.get("lang", DEFAULT_LANGUAGE))
+
+    @bp.after_request
+    def private_pages(response):
+        response.headers.setdefault("Cache-Control", "private, no-cache")
+        return response
+
+    bp.before_request(security.check_post)
+    return bp

@@ -6,14 +6,14 @@ templates/partials/leave.html, which another page can include (it needs `leave`,
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
-from webapp import api_leave, link, security
-from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from webapp import api_leave, link
+from webapp.i18n import language_blueprint
 from webapp.store import get_db, people
 
-bp = Blueprint("leave_pages", __name__, url_prefix="/<any({}):lang>".format(", ".join(LANGUAGES)))
+bp = language_blueprint("leave_pages", __name__)  # the language prefix, CSRF on POST, private pages
 TOKEN_KEY = "device_token"
 GONE = _l("This phone is no longer linked to your number: the link was deleted, by SMS or from another phone."
           " Nothing is sent from this phone any more.")
@@ -23,25 +23,6 @@ DONE = {
     "cleared": _l("Your data is deleted from this phone."),
 }
 
-
-@bp.url_value_preprocessor
-def take_language(endpoint, values) -> None:
-    g.lang = values.pop("lang")
-
-
-@bp.url_defaults
-def keep_language(endpoint, values) -> None:
-    values.setdefault("lang", g.get("lang", DEFAULT_LANGUAGE))
-
-
-bp.before_request(security.check_post)
-
-
-@bp.after_request
-def private_pages(response):
-    """These pages show whether this phone is linked: never kept by a shared cache."""
-    response.headers.setdefault("Cache-Control", "private, no-cache")
-    return response
 
 
 def linked_device() -> tuple[link.Device | None, bool]:

@@ -12,16 +12,16 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import phonenumbers
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from scheduler import rules
-from webapp import content, journey, link, mydates, security, sync
-from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from webapp import content, journey, link, mydates, sync
+from webapp.i18n import LANGUAGES, language_blueprint
 from webapp.store import get_db, iso, utcnow
 
-bp = Blueprint("link_pages", __name__, url_prefix="/<any({}):lang>".format(", ".join(LANGUAGES)))
+bp = language_blueprint("link_pages", __name__)  # the language prefix, CSRF on POST, private pages
 TOKEN_KEY = "device_token"  # the device token of a linked session (the cookie is signed and HttpOnly)
 PHONE_KEY = "optin_phone"  # the number a code was just texted to, until it is used
 MAX_PHONE_CHARS = 32
@@ -37,25 +37,6 @@ ERRORS = {
     "code.expired": _l("This code no longer works. Ask for a new code."),
 }
 
-
-@bp.url_value_preprocessor
-def take_language(endpoint, values) -> None:
-    g.lang = values.pop("lang")
-
-
-@bp.url_defaults
-def keep_language(endpoint, values) -> None:
-    values.setdefault("lang", g.get("lang", DEFAULT_LANGUAGE))
-
-
-bp.before_request(security.check_post)
-
-
-@bp.after_request
-def private_pages(response):
-    """These pages carry the session's token: never kept by a shared cache."""
-    response.headers.setdefault("Cache-Control", "private, no-cache")
-    return response
 
 
 def _rate_limited(error: link.RateLimited) -> str:

@@ -9,14 +9,14 @@ For the service worker (precaches these GET pages in the language in use, `url_f
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
 from scheduler import rules
-from webapp import advice, content, mydates, security
-from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, select_locale
+from webapp import advice, content, mydates
+from webapp.i18n import LANGUAGES, language_blueprint, select_locale
 
-bp = Blueprint("pages", __name__, url_prefix="/<any({}):lang>".format(", ".join(LANGUAGES)))
+bp = language_blueprint("pages", __name__)  # the language prefix, CSRF on POST, private pages
 home = Blueprint("home", __name__)
 
 
@@ -27,25 +27,6 @@ def index():
     response.vary.add("Accept-Language")
     return response
 
-
-@bp.url_value_preprocessor
-def take_language(endpoint, values) -> None:
-    g.lang = values.pop("lang")
-
-
-@bp.url_defaults
-def keep_language(endpoint, values) -> None:
-    values.setdefault("lang", g.get("lang", DEFAULT_LANGUAGE))
-
-
-bp.before_request(security.check_post)
-
-
-@bp.after_request
-def private_pages(response):
-    """Pages carry the session's token and ticks: never kept by a shared cache."""
-    response.headers.setdefault("Cache-Control", "private, no-cache")
-    return response
 
 
 def language_links() -> list[dict]:
