@@ -9,6 +9,7 @@ import functools
 import json
 from pathlib import Path
 
+import jsonschema_rs
 from flask import Blueprint, Response, g, jsonify, request
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
@@ -45,11 +46,22 @@ def openapi() -> dict:
     return json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
 
 
+def _component(schema: str) -> dict:
+    """One of the document's component schemas, as a schema whose $refs resolve in the document."""
+    return {"$ref": f"#/components/schemas/{schema}", "components": openapi()["components"]}
+
+
 @functools.cache
 def validator(schema: str) -> Draft202012Validator:
-    """A validator for one of the document's component schemas (its $refs resolved in the document)."""
-    document = openapi()
-    return Draft202012Validator({"$ref": f"#/components/schemas/{schema}", "components": document["components"]})
+    """The validator that explains what is wrong with a body (jsonschema's errors, their paths, best_match)."""
+    return Draft202012Validator(_component(schema))
+
+
+@functools.cache
+def fast_validator(schema: str) -> jsonschema_rs.Draft202012Validator:
+    """The validator that says whether a body is valid, about 100 times faster: the Change schema's oneOf
+    costs jsonschema some 20 ms for a 10-change sync, four fifths of the request (bench/sync.py)."""
+    return jsonschema_rs.Draft202012Validator(_component(schema), validate_formats=False)
 
 
 def _where(error) -> str | None:
@@ -70,10 +82,12 @@ def json_body(schema: str) -> dict:
         body = json.loads(raw)
     except (ValueError, RecursionError) as error:
         raise ApiError(400, "bad_json", "The body is not valid JSON.") from error
+    if fast_validator(schema).is_valid(body):
+        return body
     error = best_match(validator(schema).iter_errors(body))  # jsonschema's pick of the most telling error
-    if error is not None:
-        raise ApiError(400, SCHEMA_CODES.get(error.validator, "invalid_value"), error.message[:200], _where(error))
-    return body
+    if error is None:  # the two validators disagree: refuse rather than let an unchecked body through
+        raise ApiError(400, "invalid_value", "The body does not match the schema.")
+    raise ApiError(400, SCHEMA_CODES.get(error.validator, "invalid_value"), error.message[:200], _where(error))
 
 
 def device() -> link.Device:
