@@ -37,6 +37,8 @@ def _has_label(field: Element, root: Element, parents: dict) -> bool:
 def check_page(html: str) -> Element:
     """Every rule a page must follow; returns the parsed tree for further assertions."""
     root = parse(html)
+    for template in list(root.iter("template")):  # inert until a script uses it: not part of the page
+        del template[:]
     parents = {child: parent for parent in root.iter() for child in parent}
     assert root.get("lang") in LANGUAGES, "<html lang> missing or unknown"
     title = root.find("./head/title")

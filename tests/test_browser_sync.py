@@ -59,17 +59,25 @@ def last_text(db, number: str) -> str:
 
 
 def opt_in(page, base: str, db, number: str = NUMBER) -> None:
-    """Ask for a code on /en/reminders, type the one the outbox holds, and wait for the page to keep the token."""
+    """Ask for a code on /en/reminders, type the one the outbox holds, and wait for the page to keep the token.
+
+    With JavaScript both steps go to the JSON API on the same page: no form is posted."""
+    posts: list[tuple[str, str]] = []
+    page.on("request", lambda request: posts.append((request.method, request.url)))
     page.goto(base + "/en/reminders")
     page.fill("#phone", number)
     page.check("#text_lang-en")
     page.get_by_role("button", name="Text me a code").click()
-    page.wait_for_url(base + "/en/reminders/code")
+    expect(page.get_by_role("heading", name="Enter the code")).to_be_focused()
     page.fill("#code", re.search(r"\b\d{6}\b", last_text(db, number)).group())
     page.get_by_role("button", name="Link this phone").click()
-    page.wait_for_url(base + "/en/reminders")
     expect(page.locator("p[data-linked]").first).to_be_visible()
+    expect(page.get_by_role("status").first).to_have_text("This phone is linked: reminders by SMS are on.")
     page.wait_for_function("() => cvSync.meta('token').then(token => !!token)")
+    assert page.url == base + "/en/reminders"
+    assert [call for call in posts if call[0] == "POST" and "/optin" in call[1]] == [
+        ("POST", base + "/api/v1/optin"), ("POST", base + "/api/v1/optin/confirm")]
+    assert [url for method, url in posts if method == "POST" and "/reminders" in url] == []
 
 
 def text(app, body: str, number: str = NUMBER) -> None:

@@ -85,6 +85,7 @@ def reminders():
         "reminders.html", errors=errors, delays=delays, linked=_linked_person() is not None,
         phone=mydates.as_typed(typed)[:MAX_PHONE_CHARS], text_lang=request.form.get("text_lang", g.lang),
         sms_number=current_app.config.get("SMS_REPLY_NUMBER"), expires_minutes=link.CODE_VALID.seconds // 60,
+        optin_errors=ERRORS,  # the same messages for static/js/optin.js
         leave_url=url_for(LEAVE_ENDPOINT) if LEAVE_ENDPOINT in current_app.view_functions else None)
 
 

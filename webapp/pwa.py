@@ -63,8 +63,9 @@ def shell_pages() -> dict[str, list[str]]:
             for lang in LANGUAGES}
 
 
-# Static files no page of the app uses: the phone simulator's stylesheet exists only in development.
-NOT_IN_SHELL = frozenset({"css/dev_phone.css"})
+# Static files the offline shell does without: the phone simulator's stylesheet exists only in development;
+# the opt-in's script (on /reminders, not a shell page) needs the network anyway.
+NOT_IN_SHELL = frozenset({"css/dev_phone.css", "js/optin.js"})
 
 
 def static_files() -> list[str]:
