@@ -1,6 +1,8 @@
 """Languages, locale selection and the translation catalogues of every package."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -13,8 +15,58 @@ ROOT = Path(__file__).resolve().parent.parent
 # Each package keeps its own catalogue; flask-babel merges them in this order.
 CATALOGUES = [ROOT / "webapp" / "translations", ROOT / "sms" / "translations",
               ROOT / "scheduler" / "translations"]
-# Code order is the order of the language switcher; names are written in their own language.
-LANGUAGES: dict[str, str] = {"fr": "Français", "en": "English"}
+DRAFT = "draft: not yet reviewed by a native speaker"
+REVIEWED = "reviewed"
+
+
+@dataclass(frozen=True)
+class Language:
+    """One row of the language table: a catalogue the app serves."""
+
+    code: str  # the catalogue's directory name and the URL prefix (/fa/...)
+    name: str  # in its own language and script, as the switcher shows it
+    direction: str  # "ltr" or "rtl", for <html dir>
+    status: str  # REVIEWED, or DRAFT until a native speaker has checked it
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether a native speaker has checked this catalogue."""
+        return self.status == REVIEWED
+
+
+class LanguageTable(Mapping[str, str]):
+    """The languages in switcher order; as a mapping, code -> own name (`code in LANGUAGES`, `.items()`)."""
+
+    def __init__(self, rows: list[Language]) -> None:
+        self.rows = tuple(rows)
+        self._by_code = {row.code: row for row in self.rows}
+
+    def __getitem__(self, code: str) -> str:
+        return self._by_code[code].name
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_code)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def row(self, code: str) -> Language:
+        """The full row of a language code (KeyError when it is not served)."""
+        return self._by_code[code]
+
+
+# Adding a language: `pybabel init -l xx` in the three catalogue directories, then one row here.
+# The URL prefix, the switcher, the service worker, the manifest and the page list all follow this table.
+LANGUAGES = LanguageTable([
+    Language("fr", "Français", "ltr", REVIEWED),
+    Language("en", "English", "ltr", REVIEWED),
+    Language("ar", "العربية", "rtl", DRAFT),
+    Language("fa", "دری", "rtl", DRAFT),  # Dari, the Persian of Afghanistan
+    Language("ps", "پښتو", "rtl", DRAFT),
+    Language("ti", "ትግርኛ", "ltr", DRAFT),
+    Language("ru", "Русский", "ltr", DRAFT),
+    Language("uk", "Українська", "ltr", DRAFT),
+])
 DEFAULT_LANGUAGE = "fr"
 
 
