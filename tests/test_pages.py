@@ -53,8 +53,16 @@ def test_page_has_switcher_to_the_same_page_in_the_other_language(pages, lang, p
 
 
 @pytest.mark.parametrize("accept, lang", [
-    ("en-GB,en;q=0.9", "en"), ("fr-FR,fr;q=0.9,en;q=0.5", "fr"), ("ar,ps;q=0.8", "fr"), (None, "fr"),
-    ("de,en;q=0.7,fr;q=0.3", "en"),
+    ("en-GB,en;q=0.9", "en"), ("fr-FR,fr;q=0.9,en;q=0.5", "fr"), (None, "fr"), ("de,en;q=0.7,fr;q=0.3", "en"),
+    ("ar,ps;q=0.8", "ar"), ("ar-MA,fr;q=0.5", "ar"), ("ar-EG", "ar"), ("ar-SY,ar;q=0.9,en;q=0.5", "ar"),
+    ("fa-AF,fa;q=0.9,en;q=0.5", "fa"), ("prs", "fa"), ("prs-AF,en;q=0.3", "fa"), ("fa-IR", "fa"),
+    ("ps-AF", "ps"), ("ps", "ps"), ("pbt,en;q=0.5", "ps"),
+    ("ti-ER", "ti"), ("ti-ET,ti;q=0.9", "ti"), ("ru-RU,ru;q=0.9", "ru"), ("ru-UA", "ru"),
+    ("uk-UA,uk;q=0.9,ru;q=0.8", "uk"),
+    # q-values decide, not the order written
+    ("ru;q=0.4,uk;q=0.9", "uk"), ("en;q=0.5,fa-AF", "fa"), ("ar;q=0.2,fr;q=0.8", "fr"), ("en;q=0,ar", "ar"),
+    # none of ours: French
+    ("de-DE,de;q=0.9", "fr"), ("tr,ln;q=0.8", "fr"), ("*", "fr"), ("zz", "fr"),
 ])
 def test_root_redirects_by_accept_language_french_by_default(client, accept, lang):
     headers = {"Accept-Language": accept} if accept else {}

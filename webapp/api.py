@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from webapp import link
+from webapp.i18n import LANGUAGES
 from webapp.store import get_db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -42,8 +43,10 @@ def api_error(error: ApiError) -> tuple[Response, int]:
 
 @functools.cache
 def openapi() -> dict:
-    """The OpenAPI document (read once)."""
-    return json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+    """The OpenAPI document (read once), its Lang enum following the language table."""
+    document = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+    document["components"]["schemas"]["Lang"]["enum"] = list(LANGUAGES)
+    return document
 
 
 def _component(schema: str) -> dict:

@@ -1,13 +1,30 @@
-"""Languages, locale selection and the translation catalogues of every package."""
+"""Languages, locale selection and the translation catalogues of every package.
+
+Which language a person gets, first match wins (the fallback chain):
+1. their choice: on the web, the URL prefix (/fa/...), remembered on the device in the `lang` cookie that
+   opening a prefix sets; by SMS, `people.lang` with `lang_source = 'chosen'` (LANG, the opt-in form's
+   language, a device's sync), which no keyword overrides (webapp/journey.set_language);
+2. the language they texted in: the first keyword that has a language sets `people.lang` with
+   `lang_source = 'keyword'`, only while no language is known (webapp/journey.person_texting);
+3. the browser's Accept-Language, for `/` and pages outside a prefix (q-values respected; a region such as
+   fa-AF or ar-MA matches its language; ISO 639-3 codes in ALIASES, such as prs for Dari, too);
+4. French (DEFAULT_LANGUAGE), for a person we know nothing about.
+And for one string: a msgid missing or untranslated in a catalogue shows in French, not in English (the
+msgid's language, SOURCE_LANGUAGE), see FrenchFallback.
+"""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
-from flask import Blueprint, Flask, g, has_request_context, request
-from flask_babel import Babel
+from babel import support
+from flask import Blueprint, Flask, current_app, g, has_request_context, request
+from flask_babel import Babel, Domain, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.utils import cached_property
 
 from webapp import security
 
@@ -68,10 +85,35 @@ LANGUAGES = LanguageTable([
     Language("uk", "Українська", "ltr", DRAFT),
 ])
 DEFAULT_LANGUAGE = "fr"
+SOURCE_LANGUAGE = "en"  # the msgids' language: it has no catalogue, so it never falls back to French
+# Accept-Language tags that name one of our languages under another code (ISO 639-3 individual languages).
+ALIASES = {"prs": "fa", "pbt": "ps", "pbu": "ps", "pst": "ps"}  # Dari; Southern, Northern, Central Pashto
+# The remembered choice: a language code only (no personal data), kept a year, sent on top-level navigation.
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def negotiate(accept: LanguageAccept) -> str:
+    """The language of ours the browser prefers most (q-values respected), French when it has none."""
+    # Highest quality first (werkzeug keeps that order); a tag's region is dropped (fa-AF is fa). werkzeug's own
+    # best_match would prefer a lower-quality exact "fr" to a preferred "ar-MA".
+    for tag, quality in accept:
+        primary = tag.lower().replace("_", "-").split("-", 1)[0]
+        lang = ALIASES.get(primary, primary)
+        if quality > 0 and lang in LANGUAGES:
+            return lang
+    return DEFAULT_LANGUAGE
+
+
+def remembered() -> str | None:
+    """The language this device last opened (the `lang` cookie), if it is one of ours."""
+    lang = request.cookies.get(LANGUAGE_COOKIE)
+    return lang if lang in LANGUAGES else None
 
 
 def select_locale() -> str:
-    """The page's language: the URL prefix when there is one, else the browser's preference.
+    """The page's language: the URL prefix when there is one, else the device's remembered choice, else the
+    browser's preference, else French.
 
     The prefix is read from the path too, so that an error page under /en/ that matched no route
     (no `g.lang` yet) is in English.
@@ -82,14 +124,45 @@ def select_locale() -> str:
     if not has_request_context():
         return DEFAULT_LANGUAGE
     first = request.path.strip("/").split("/", 1)[0]
-    return first if first in LANGUAGES else request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE)
+    return first if first in LANGUAGES else remembered() or negotiate(request.accept_languages)
+
+
+@functools.cache
+def french(directories: tuple[str, ...]) -> support.Translations:
+    """The French catalogues of every package, merged (read once per process)."""
+    merged = support.Translations()
+    for directory in directories:
+        merged.merge(support.Translations.load(directory, [DEFAULT_LANGUAGE]))
+    return merged
+
+
+class FrenchFallback(Domain):
+    """flask-babel's domain, where a string a catalogue lacks (missing, untranslated, fuzzy) is taken from
+    French rather than shown as its English msgid: French is what every reader here meets on paper."""
+
+    def get_translations(self):
+        """The current language's merged catalogues, falling back to French."""
+        translations = super().get_translations()
+        # flask-babel caches the merged object per language: chain French to it once.
+        if isinstance(translations, support.Translations) and not getattr(translations, "french_chained", False):
+            if str(get_locale()) not in (DEFAULT_LANGUAGE, SOURCE_LANGUAGE):
+                translations.add_fallback(french(tuple(self.translation_directories)))
+            translations.french_chained = True
+        return translations
+
+
+class _Babel(Babel):
+    @cached_property
+    def domain_instance(self) -> Domain:
+        """The default domain, with the French fallback."""
+        return FrenchFallback(domain=self.domain)
 
 
 def init_app(app: Flask) -> None:
     """Attach flask-babel with every catalogue, and the `flask translations` commands."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(p) for p in CATALOGUES)
-    Babel(app, locale_selector=select_locale)
+    _Babel(app, locale_selector=select_locale)
     app.cli.add_command(translations_command)
 
 
@@ -125,7 +198,18 @@ def language_blueprint(name: str, import_name: str) -> Blueprint:
     @bp.after_request
     def private_pages(response):
         response.headers.setdefault("Cache-Control", "private, no-cache")
+        remember_language(response)
         return response
 
     bp.before_request(security.check_post)
     return bp
+
+
+def remember_language(response) -> None:
+    """Remember the page's language on the device, when a person opened it (not the service worker's fetches
+    precaching pages, which carry Sec-Fetch-Mode: cors or same-origin)."""
+    lang = g.get("lang")
+    if (request.method == "GET" and lang in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != lang
+            and request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"):
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=LANGUAGE_COOKIE_SECONDS, samesite="Lax",
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")), httponly=True)

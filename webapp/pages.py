@@ -22,9 +22,9 @@ home = Blueprint("home", __name__)
 
 @home.get("/")
 def index():
-    """Send the browser to its preferred language (French when it has none of ours)."""
+    """Send the browser to the language this device last opened, else its preferred one, else French."""
     response = redirect(url_for("pages.checklist", lang=select_locale()))
-    response.vary.add("Accept-Language")
+    response.vary.update(("Cookie", "Accept-Language"))
     return response
 
 
@@ -35,13 +35,18 @@ def language_links() -> list[dict]:
     # Any page under the language prefix (this blueprint's and the others'); errors: home.
     endpoint = request.endpoint if request.url_rule and "lang" in request.url_rule.arguments else "pages.checklist"
     args = dict(request.view_args or {}) if endpoint == request.endpoint else {}
-    return [{"code": code, "name": name, "url": url_for(endpoint, **dict(args, lang=code))}
-            for code, name in LANGUAGES.items() if code != here]
+    # Opening a link sets the `lang` cookie (webapp/i18n.remember_language): the switch is remembered.
+    return [{"code": row.code, "name": row.name, "direction": row.direction,
+             "url": url_for(endpoint, **dict(args, lang=row.code))}
+            for row in LANGUAGES.rows if row.code != here]
 
 
 def template_context() -> dict:
-    """What every page template needs: its language and the switcher."""
-    return {"lang": select_locale(), "languages": LANGUAGES, "language_links": language_links,
+    """What every page template needs: its language (its table row: direction, review status), the switcher
+    and where to help check a draft translation."""
+    lang = select_locale()
+    return {"lang": lang, "language": LANGUAGES.row(lang), "languages": LANGUAGES,
+            "language_links": language_links, "translation_help_url": current_app.config.get("TRANSLATION_HELP_URL"),
             "tel_href": content.tel_href}
 
 

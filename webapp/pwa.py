@@ -42,7 +42,7 @@ def manifest(lang: str) -> Response:
             "description": _("How to get and use your carte Vitale, the French health insurance card, "
                              "step by step."),
             "lang": lang,
-            "dir": "ltr",
+            "dir": LANGUAGES.row(lang).direction,
             "start_url": url_for("pages.checklist", lang=lang),
             "scope": url_for("home.index"),
             "display": "standalone",

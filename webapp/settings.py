@@ -172,6 +172,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COMEDE_PHONE", "", "Comede's phone number for the help page and HELP (deployer fills in)."),
     Setting("PIMMS_DIRECTORY_URL", "", "Address of the PIMMS Médiation directory (deployer fills in)."),
     Setting("LOCAL_HELP", "", "Where to meet a social worker locally, free text (deployer fills in)."),
+    Setting("TRANSLATION_HELP_URL", "",
+            "Where a reader can help check a translation not yet reviewed by a native speaker (e.g. the README's"
+            " section on translations); empty: the draft line has no link."),
     Setting("SESSION_DAYS", 365,
             "How long the web session cookie (checklist ticks and dates without JavaScript) is kept.", int),
     Setting("HOST", "127.0.0.1", "Address `make run` listens on."),
