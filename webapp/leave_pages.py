@@ -22,6 +22,11 @@ DONE = {
     "deleted": _l("Your data is deleted, from our server and from this phone. You will get no more SMS from us."),
     "cleared": _l("Your data is deleted from this phone."),
 }
+# What a form's redirect flashes once it did its work (static/js/leave.js says the same).
+SAID = {
+    "stopped": _l("Reminders are stopped. To get them again, text START."),
+    "unlinked": _l("This phone is unlinked. Your SMS reminders go on: text STOP to stop them."),
+}
 
 
 
@@ -42,7 +47,7 @@ def leave_context() -> dict:
     device, gone = linked_device()
     person = people.person_by_id(get_db(), device.person_id) if device else None
     return {"device": device, "gone": GONE if gone else None, "opted_out": bool(person and person["opted_out_at"]),
-            "sms_number": current_app.config.get("SMS_REPLY_NUMBER")}
+            "sms_number": current_app.config.get("SMS_REPLY_NUMBER"), "said": dict(SAID, gone=GONE)}
 
 
 def _back(done: str | None = None):
@@ -69,7 +74,7 @@ def leave():
 @bp.post("/leave/stop")
 def stop():
     """Stop reminders (= STOP by SMS)."""
-    return _with_device(api_leave.stop, _l("Reminders are stopped. To get them again, text START."))
+    return _with_device(api_leave.stop, SAID["stopped"])
 
 
 @bp.post("/leave/unlink")
@@ -78,8 +83,7 @@ def unlink():
     def unlink_and_forget(db, device):
         api_leave.unlink(db, device)
         session.pop(TOKEN_KEY, None)
-    return _with_device(unlink_and_forget, _l("This phone is unlinked. Your SMS reminders go on: text STOP to"
-                                              " stop them."))
+    return _with_device(unlink_and_forget, SAID["unlinked"])
 
 
 @bp.post("/leave/delete")

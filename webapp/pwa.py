@@ -64,8 +64,8 @@ def shell_pages() -> dict[str, list[str]]:
 
 
 # Static files the offline shell does without: the phone simulator's stylesheet exists only in development;
-# the opt-in's script (on /reminders, not a shell page) needs the network anyway.
-NOT_IN_SHELL = frozenset({"css/dev_phone.css", "js/optin.js"})
+# the opt-in's script (on /reminders) and the leaving one (on /leave), not on shell pages, need the network anyway.
+NOT_IN_SHELL = frozenset({"css/dev_phone.css", "js/optin.js", "js/leave.js"})
 
 
 def static_files() -> list[str]:
