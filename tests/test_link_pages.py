@@ -11,6 +11,7 @@ from sms import inbound
 from tests.strict_html import CheckedClient, text_of
 from webapp import api_link, link, link_pages, mydates, sync
 from webapp.app import create_app
+from webapp.i18n import LANGUAGES
 from webapp.store import people
 
 PHONE = "+33612345678"
@@ -74,7 +75,7 @@ def test_the_page_says_what_is_texted_when_what_it_costs_and_how_to_stop(pages, 
         assert sentence in shown
     assert tree.find(f".//a[@href='/{lang}/leave']") is not None
     form = tree.find(".//form[@method='post']")
-    assert [i.get("name") for i in form.iter("input")] == ["csrf_token", "phone", "text_lang", "text_lang"]
+    assert [i.get("name") for i in form.iter("input")] == ["csrf_token", "phone"] + ["text_lang"] * len(LANGUAGES)
     assert tree.find(".//input[@id='text_lang-" + lang + "']").get("checked") is not None
     menu = {text_of(a): a.get("href") for a in tree.find(".//nav[@class='menu wrap']").iter("a")}
     assert menu[{"en": "Reminders", "fr": "Rappels"}[lang]] == f"/{lang}/reminders"

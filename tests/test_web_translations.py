@@ -11,6 +11,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from tests.strict_html import CheckedClient, text_of
+from webapp.i18n import LANGUAGES, SOURCE_LANGUAGE
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "webapp" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
@@ -19,10 +20,14 @@ METHODS = [("**.py", "python"), ("**.html", "jinja2")]
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 
-def source_messages() -> set[str]:
-    """Every msgid the web code and templates use, extracted afresh (not from the .pot)."""
+# The folders each package's catalogue is extracted from (as `make translations-update` does).
+SOURCES = {"webapp": ("webapp", "templates"), "sms": ("sms",), "scheduler": ("scheduler",)}
+
+
+def source_messages(package: str = "webapp") -> set[str]:
+    """Every msgid a package's code (and templates) use, extracted afresh (not from the .pot)."""
     found = set()
-    for folder in ("webapp", "templates"):
+    for folder in SOURCES[package]:
         for _file, _line, message, _comments, _context in extract_from_dir(
                 ROOT / folder, METHODS, keywords=KEYWORDS):
             found.add(message[0] if isinstance(message, tuple) else message)
@@ -62,3 +67,35 @@ def test_french_pages_show_no_english_sentence(client, catalogue, page):
     english = [m.id for m in catalogue if m.id and len(m.id) > 25 and m.id != m.string
                and PLACEHOLDER.sub("", m.id) in text]
     assert not english
+
+
+# Every catalogue of every package, in every language of the table but English (the msgids' language).
+CATALOGUE_FILES = [(package, lang) for package in ("webapp", "sms", "scheduler")
+                   for lang in LANGUAGES if lang != SOURCE_LANGUAGE]
+
+
+def catalogue_problems(package: str, lang: str) -> list[str]:
+    """What keeps one catalogue from being complete: a msgid of the code (extracted afresh: the .pot may be
+    older) missing, untranslated or fuzzy, a placeholder lost or added, or an error babel's own check finds."""
+    with (ROOT / package / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalogue = read_po(handle, locale=lang)
+    problems = []
+    for msgid in sorted(source_messages(package)):
+        message = catalogue.get(msgid)
+        strings = message.string if message and isinstance(message.string, tuple) else (message and (message.string,))
+        if message is None:
+            problems.append(f"missing: {msgid!r}")
+        elif not all(strings):
+            problems.append(f"untranslated: {msgid!r}")
+        elif message.fuzzy:
+            problems.append(f"fuzzy: {msgid!r}")
+        elif any(sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(s)) for s in strings):
+            problems.append(f"placeholders differ: {msgid!r}")
+    problems += [f"{message.id!r}: {error}" for message, errors in catalogue.check() for error in errors]
+    return problems
+
+
+@pytest.mark.parametrize("package, lang", CATALOGUE_FILES)
+def test_every_catalogue_is_complete(package, lang):
+    problems = catalogue_problems(package, lang)
+    assert not problems, f"{package}/translations/{lang}: {len(problems)} problems, first: {problems[:5]}"
