@@ -1,12 +1,14 @@
 """Prints what the PWA costs, measured in Chromium: bytes of a first visit, of a repeat visit, offline load time.
 
 Usage: .venv/bin/python bench/pwa_weight.py [--lang fr] [--runs 5]
+Without --lang: the first visit in each of the languages (a fresh browser profile each), then a table of them.
 It serves the app on loopback (werkzeug, temporary database) and drives Chromium through Playwright.
 Budget (issue 2): a first visit transfers at most 35 KB compressed (HTML, CSS, JS, manifest); a repeat
 visit transfers 0 bytes (the browser also re-checks /sw.js now and then, a 304 with no body; the
 server-side count below shows when it does). The service worker precaches the pages of the language in use only;
 another language's pages are fetched and cached when one of them is first opened. Budget (issue 10): the
-checklist's pictograms weigh at most 4 KB compressed. Figures only: nothing here asserts.
+checklist's pictograms weigh at most 4 KB compressed. Budget (issue 12): every language's first visit is within
+35 KB, and its precache holds no page of another language. Figures only: nothing here asserts.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from webapp.app import create_app  # noqa: E402
+from webapp.i18n import LANGUAGES  # noqa: E402
 from webapp.store import connect  # noqa: E402
 from webapp.store.migrations import apply  # noqa: E402
 
@@ -42,9 +45,9 @@ KINDS = {"text/html": "HTML", "text/css": "CSS", "text/javascript": "JS", "appli
          "application/manifest+json": "manifest", "image/png": "icons"}
 WAIT_FOR_CONTROL = """() => navigator.serviceWorker.controller || new Promise(resolve =>
     navigator.serviceWorker.addEventListener('controllerchange', resolve))"""
-CACHED_COUNT = """async () => {
+CACHED_PATHS = """async () => {
     const names = await caches.keys();
-    return names.length ? (await (await caches.open(names[0])).keys()).length : 0;
+    return names.length ? (await (await caches.open(names[0])).keys()).map(r => new URL(r.url).pathname) : [];
 }"""
 
 
@@ -103,7 +106,8 @@ def settle(page, seconds: float = 0.5) -> None:
     page.wait_for_timeout(seconds * 1000)
 
 
-def report(title: str, rows: list[dict], base: str) -> None:
+def report(title: str, rows: list[dict], base: str) -> int:
+    """Print what crossed the network; return the HTML+CSS+JS+manifest bytes (the budgeted part)."""
     by_kind: dict[str, int] = defaultdict(int)
     for row in rows:
         by_kind[row["kind"]] += row["body"]
@@ -125,6 +129,32 @@ def report(title: str, rows: list[dict], base: str) -> None:
           f"({verdict} the {BUDGET // 1024} KB budget)")
     print(f"  total with icons: {sum(by_kind.values())} B = {sum(by_kind.values()) / 1024:.1f} KB; "
           f"response headers: {sum(row['headers'] for row in rows)} B")
+    return text
+
+
+def first_visit(browser, base: str, lang: str) -> dict:
+    """A first visit to /<lang>/ in a fresh profile, until the service worker controls the page and has precached."""
+    context = browser.new_context()
+    recorder = Recorder(context)
+    page = context.new_page()
+    page.goto(f"{base}/{lang}/")
+    page.evaluate(WAIT_FOR_CONTROL)
+    settle(page)
+    text = report(f"First visit to /{lang}/ (page + service worker precaching its language)", recorder.take(), base)
+    cached = page.evaluate(CACHED_PATHS)
+    others = sorted({path.split("/")[1] for path in cached} & (set(LANGUAGES) - {lang}))
+    print(f"  precached entries: {len(cached)}; pages of other languages precached: {others or 'none'}")
+    return {"context": context, "recorder": recorder, "bytes": text, "others": others}
+
+
+def summary(visits: dict[str, dict]) -> None:
+    """One line a language: its first visit's budgeted bytes and whether another language was precached."""
+    print("\nFirst visit by language (HTML+CSS+JS+manifest, compressed):")
+    for lang, visit in visits.items():
+        verdict = "within" if visit["bytes"] <= BUDGET else "OVER"
+        precached = "other languages precached: " + " ".join(visit["others"]) if visit["others"] else "own pages only"
+        print(f"  {lang:<3} {LANGUAGES[lang]:<12} {visit['bytes']:>6} B = {visit['bytes'] / 1024:4.1f} KB  "
+              f"{verdict} {BUDGET // 1024} KB; {precached}")
 
 
 def pictograms(url: str) -> None:
@@ -147,7 +177,7 @@ def pictograms(url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lang", default="fr")
+    parser.add_argument("--lang", choices=list(LANGUAGES), help="one language only (default: each in turn)")
     parser.add_argument("--runs", type=int, default=5, help="offline repeat visits to time")
     options = parser.parse_args()
     chromium = next((path for path in CHROMIUM if path and os.access(path, os.X_OK)), None)
@@ -158,26 +188,24 @@ def main() -> None:
         seen: list[str] = []
         server, base = serve(Path(tmp) / "bench.sqlite3", seen)
         browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
-        context = browser.new_context()
-        recorder = Recorder(context)
-        home = f"{base}/{options.lang}/"
-
-        page = context.new_page()
-        page.goto(home)
-        page.evaluate(WAIT_FOR_CONTROL)
-        settle(page)
-        report(f"First visit to /{options.lang}/ (page + service worker precaching its language)",
-               recorder.take(), base)
-        print(f"  precached entries: {page.evaluate(CACHED_COUNT)}")
+        langs = [options.lang] if options.lang else list(LANGUAGES)
+        visits = {lang: first_visit(browser, base, lang) for lang in langs}
+        for visit in list(visits.values())[1:]:
+            visit["context"].close()
+        summary(visits)
+        # The repeat and offline visits: in the first language's profile.
+        lang = langs[0]
+        context, recorder = visits[lang]["context"], visits[lang]["recorder"]
+        home = f"{base}/{lang}/"
         pictograms(home)
 
-        other = "en" if options.lang != "en" else "fr"
+        other = "en" if lang != "en" else "fr"
         seen.clear()
-        for path in (f"/{options.lang}/", f"/{other}/dates"):
+        for path in (f"/{lang}/", f"/{other}/dates"):
             again = context.new_page()
             again.goto(base + path)
             settle(again)
-        report(f"Repeat visits, server up (/{options.lang}/, then /{other}/dates: the first page of another "
+        report(f"Repeat visits, server up (/{lang}/, then /{other}/dates: the first page of another "
                f"language, cached with its language's pages)", recorder.take(), base)
         # The browser's own service-worker update check is invisible to request events: count it here.
         print(f"  requests the server saw: {len(seen)} {seen}")
