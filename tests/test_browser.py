@@ -70,7 +70,7 @@ def test_service_worker_precaches_the_current_language_only_and_another_once_ope
         wait_until_cached(page, path.format(lang="fr"))
     assert "/fr/manifest.webmanifest" in page.evaluate(CACHED_PATHS)["urls"]
     live_server.stop()
-    for lang in LANGUAGES:  # offline, both languages open
+    for lang in ("fr", "en"):  # offline, both languages that were opened work
         page.goto(live_server.url + f"/{lang}/help")
         assert page.locator("h1").inner_text() == {"fr": "Trouver de l’aide", "en": "Get help"}[lang]
 

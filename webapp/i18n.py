@@ -199,6 +199,11 @@ def language_blueprint(name: str, import_name: str) -> Blueprint:
     def private_pages(response):
         response.headers.setdefault("Cache-Control", "private, no-cache")
         remember_language(response)
+        if request.method == "GET" and response.status_code == 200 and not response.direct_passthrough:
+            # A page is revalidated, never reused blind (no-cache): its ETag lets the service worker's first
+            # precache of the page just loaded come back as a 304 with no body (bench/pwa_weight.py).
+            response.add_etag()
+            response.make_conditional(request)
         return response
 
     bp.before_request(security.check_post)

@@ -6,8 +6,9 @@ var SHELL = {{ shell|tojson }};
 importScripts(SHELL.sync);  // self.cvSync: the offline queue the pages fill (IndexedDB), for Background Sync
 
 function fresh(url) {
-  // Pages come fresh from the server; a hashed asset the page just loaded comes from the HTTP cache.
-  return new Request(url, {cache: 'reload', credentials: 'same-origin'});
+  // Pages are revalidated with the server (their ETag: the page just loaded comes back as a 304 with no
+  // body); a hashed asset the page just loaded comes from the HTTP cache.
+  return new Request(url, {cache: 'no-cache', credentials: 'same-origin'});
 }
 
 // The language of a path (/en/... -> en), else the browser's first language we have, else the default.
