@@ -1,4 +1,5 @@
-"""Reminder texts: one short GSM-7 SMS per kind, in the person's language, saying what to do next.
+"""Reminder texts: one short SMS per kind, in the person's language, saying what to do next (one GSM-7 segment
+in French and English, two UCS-2 segments in the other languages: sms.replies.SEGMENT_LIMITS).
 
 Each reminder renders the advice of the state it is sent in (webapp.advice): the card reminder goes on
 the expected day (`due`: it should come these days, call the caisse if not here by `call_from`), its
@@ -14,6 +15,7 @@ from datetime import date, timedelta
 from flask_babel import force_locale, gettext
 
 from scheduler import rules
+from sms import replies
 from webapp import advice
 from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -23,8 +25,8 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's conventional name: marks a ms
     return text
 
 
-# kind -> (the state it is sent in, text, keyword to reply). Texts avoid ç ê â î ô û and curly quotes in
-# every language: one such character turns the SMS into UCS-2, where a segment holds 70 characters, not 160.
+# kind -> (the state it is sent in, text, keyword to reply). French and English texts avoid ç ê â î ô û and
+# curly quotes: one such character turns the SMS into UCS-2, where a segment holds 70 characters, not 160.
 TEXTS: dict[str, tuple[str, str, str]] = {
     rules.CARD_DUE: (
         advice.DUE,
@@ -56,6 +58,11 @@ TEXTS: dict[str, tuple[str, str, str]] = {
 def language_of(lang: str | None) -> str:
     """A language we have texts in: the person's, else the default."""
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def max_segments(lang: str | None) -> int:
+    """The segments a reminder may cost in the person's language: a fixed text's limit for its encoding."""
+    return replies.max_segments("fixed", language_of(lang))
 
 
 def situation_of(kind: str, subject: str, planned_on: date, config: Mapping) -> advice.Card | advice.Claim:

@@ -12,6 +12,7 @@ from sms import keywords as kw
 from sms import replies
 from sms.replies import day, help_text, render
 from webapp import advice, journey
+from webapp.i18n import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def paid(ctx: Context) -> str:
 
 def language(ctx: Context) -> str:
     """LANG xx: replies from now on in that language, this one included."""
-    chosen = {kw.lookup(word, kw.LANGUAGE_NAMES) for word in ctx.args} - {None}
+    # A code or a name in any language or script ("LANG ar", "LANGUE persan", "LANG دری"), of a language served.
+    chosen = {kw.lookup(word, kw.LANGUAGE_NAMES) for word in ctx.args} & set(LANGUAGES)
     if len(chosen) != 1:
         return render("lang_how")
     lang = chosen.pop()

@@ -11,10 +11,10 @@ from flask_babel import force_locale
 from sqlite_utils import Database
 
 from scheduler.rules import Delays
-from sms import commands, keywords, phones, privacy, replies
+from sms import commands, keywords, languages, phones, privacy, replies
 from sms.segments import measure
 from webapp import journey
-from webapp.i18n import DEFAULT_LANGUAGE
+from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from webapp.store import immediate, iso, retention, utcnow
 from webapp.store import messages as message_store
 from webapp.store.messages import STOP_KEY  # every STOP text is one text for loop protection
@@ -26,7 +26,8 @@ MAX_BODY_CHARS = 1600  # Twilio's own limit for one message; anything longer is 
 # capped on its own: a flood of STOP or DELETE variants cannot pump replies.
 CONFIRMATIONS_PER_HOUR = 1
 DAY = timedelta(days=1)
-MAX_REPLY_SEGMENTS = 2  # what a reply may cost at most (STATUS); the NIR warning never makes it cost more
+# Commands answered even when we cannot tell a first text's language: their confirmation matters, or there is none.
+ANSWERED_UNSURE = frozenset({keywords.STOP, keywords.START, keywords.DELETE, keywords.THANKS})
 
 
 def loop_key(body: str, command: str) -> str:
@@ -93,22 +94,27 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
     phone = phones.normalise(message.sender) if phones.is_person_number(message.sender) else None
     parsed = keywords.parse(body)
     key = loop_key(body, parsed.command)
+    script_says = languages.guess(body)
+    texted_in = parsed.lang or (script_says if script_says in LANGUAGES else None)
     if phone is not None and erases(parsed):  # nothing of a DELETE is stored, its SID neither: none was seen
-        return _erase(db, config, phone, key, parsed.lang, clock, message.sid)
+        return _erase(db, config, phone, key, texted_in, clock, message.sid)
     with immediate(db):
         seen = message_store.by_twilio_sid(db, message.sid)
         if seen is not None:
             return _seen(db, message, seen)
         if phone is None:
             return _not_a_person(db, message, body, clock)
-        person = journey.person_texting(db, phone, parsed.lang, clock)
+        person = journey.person_texting(db, phone, texted_in, clock)
         inbound_id = message_store.add_message(db, direction="inbound", phone=phone, body=body, status="received",
                                                now=clock.now, person_id=person["id"], twilio_sid=message.sid,
                                                loop_key=key)
         log.info("inbound %s from %s: %s", message.sid, phones.mask(phone), parsed.command)
         if person["opted_out_at"] and parsed.command not in commands.WHILE_OPTED_OUT:
             return Outcome(None, OPTED_OUT)
-        reply = commands.run(parsed.command, commands.Context(db, person, parsed.args, clock, config))
+        if asks_language(parsed, script_says, person):
+            reply = replies.lang_menu()
+        else:
+            reply = commands.run(parsed.command, commands.Context(db, person, parsed.args, clock, config))
         if redacted:
             reply = _warned(reply, journey.known_person(db, phone) or person)
         if reply is None:
@@ -125,14 +131,23 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
 def _warned(reply: str | None, person: Mapping) -> str:
     """The reply with the warning not to text a social security number before it, in the person's language.
 
-    The warning first, since it is what the person must not miss. When both do not fit MAX_REPLY_SEGMENTS
-    (a full STATUS), the warning alone: the person asks again without the number, rather than pay a third
-    segment or lose the warning. Thanks with a number in it (no reply of its own) get the warning too.
+    The warning first, since it is what the person must not miss. When both do not fit what a STATUS may cost
+    in the person's language (a full STATUS), the warning alone: the person asks again without the number,
+    rather than pay one more segment or lose the warning. Thanks with a number in it (no reply of its own) get
+    the warning too.
     """
     with force_locale(person["lang"]):
         warning = replies.render("nir_warning")
     both = f"{warning} {reply}" if reply else warning
-    return both if measure(both).segments <= MAX_REPLY_SEGMENTS else warning
+    return both if measure(both).segments <= replies.max_segments("status", person["lang"]) else warning
+
+
+def asks_language(parsed: keywords.Parsed, script_says: str | None, person: Mapping) -> bool:
+    """Whether to answer with the LANG menu: the text is in a script we read but its letters do not say which
+    of its languages, no keyword said it, and we know no language of this person yet. The command is not run
+    (a SENT or CLAIM would be recorded unconfirmed); STOP, START and DELETE are."""
+    return (script_says == languages.UNSURE and parsed.lang is None and person["lang_source"] is None
+            and parsed.command not in ANSWERED_UNSURE)
 
 
 def erases(parsed: keywords.Parsed) -> bool:

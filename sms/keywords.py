@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from sms import languages
+
 HELP, STATUS, RIB, SENT, CARD, CLAIM, PAID = "help", "status", "rib", "sent", "card", "claim", "paid"
 LANG, STOP, START, DELETE, UNKNOWN = "lang", "stop", "start", "delete", "unknown"
 THANKS = "thanks"  # thanks, ok, an emoji: nothing to do, no paid reply
@@ -87,7 +89,11 @@ LANGUAGE_NAMES: dict[str, str] = {
 }
 
 _DATE_SEPARATOR = re.compile(r"(?<=\d)\s*[./\-]\s*(?=\d)")
-_NOT_WORD = re.compile(r"[^A-Z0-9/?]+")
+_NOT_WORD = re.compile(r"[^\w/?]|_")  # letters of every script stay, digits, "/" and "?"
+# Arabic and Persian keyboards write the same letter differently (ي/ی, ك/ک, ة/ه): one form each. Tatweel
+# (a stretching stroke) and the zero-width (non-)joiners of Persian words are no letters.
+_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ە": "ه", "ۀ": "ه", "ٱ": "ا", "؟": "?",
+                       "ـ": None, "\u200c": None, "\u200d": None})
 MIN_FORGIVING_LENGTH = 4
 
 
@@ -101,12 +107,45 @@ class Parsed:
 
 
 def normalise(text: str) -> str:
-    """Upper case, accents and punctuation gone, dates written d/m, single spaces."""
+    """Upper case, accents, harakat and punctuation gone, Arabic letter variants folded, digits of any script
+    written 0-9, dates written d/m, single spaces."""
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).upper()
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text
+                   if not unicodedata.combining(ch)).upper().translate(_FOLD)
     text = _DATE_SEPARATOR.sub("/", text)
     text = text.replace("?", " ? ")
     return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def _every_language() -> tuple[list[Keyword], list[Keyword]]:
+    """The keywords of sms.languages, normalised as texts are: (stop words, other keywords). A word two
+    languages share tells neither."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for table in (languages.NATIVE, languages.LATIN):
+        for lang, commands in table.items():
+            for command, words in commands.items():
+                for word in words:
+                    found.setdefault((normalise(word), command), set()).add(lang)
+    typos = {STOP: SLIP, DELETE: EXACT}
+    keywords = [Keyword(word, command, langs.pop() if len(langs) == 1 else None, typos.get(command, ONE_EDIT))
+                for (word, command), langs in found.items()]
+    alone = [Keyword(normalise(word), STOP, lang, EXACT) for word, lang in languages.STOP_ALONE.items()]
+    return [k for k in keywords if k.command == STOP] + alone, [k for k in keywords if k.command != STOP]
+
+
+# Every language's words after French and English ones (an exact match is looked up in table order).
+_NATIVE_STOP, _NATIVE = _every_language()
+STOP_WORDS = (*STOP_WORDS, *_NATIVE_STOP)
+KEYWORDS = (*KEYWORDS, *_NATIVE)
+STOP_ANYWHERE = STOP_ANYWHERE | {normalise(word) for word in ("стоп", "توقف")}
+STOP_ALONE = STOP_ALONE | {normalise(word) for word in languages.STOP_ALONE}
+POLITE_WORDS = POLITE_WORDS | {k.word for k in _NATIVE if k.command == THANKS} | {
+    normalise(word) for word in languages.POLITE}
+METHODS = METHODS | {normalise(word): method for method, words in languages.METHODS.items() for word in words}
+FILLERS = FILLERS | {normalise(word) for word in languages.FILLERS}
+NUMBER_WORDS = NUMBER_WORDS | {normalise(word) for word in languages.NUMBER_WORDS}
+LANGUAGE_NAMES = LANGUAGE_NAMES | {normalise(name): lang for lang, names in languages.LANGUAGE_NAMES.items()
+                                   for name in names}
 
 
 def one_edit_apart(a: str, b: str) -> bool:

@@ -1,4 +1,5 @@
-"""The texts of SMS replies, in English in code and translated: each fixed one fits one GSM-7 segment.
+"""The texts of SMS replies, in English in code and translated, and the segments each may cost (SEGMENT_LIMITS):
+in French and English a fixed reply fits one GSM-7 segment; in the other languages (UCS-2) two.
 
 French texts avoid ç ê â î ô û and curly quotes, which would force UCS-2 (70 characters a segment), and
 follow French usage that fits GSM-7: a plain space before : ? ! and "1er".
@@ -7,10 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 
-from sms.segments import measure
+from sms.segments import GSM7, UCS2, measure
 from webapp import advice
 from webapp.i18n import LANGUAGES
 
@@ -34,7 +35,7 @@ REPLIES = {
                     " erase everything we hold about your number."),
     "help_delete": _l("DELETE alone = we erase at once everything we hold about your number: dates, feuilles"
                       " de soins, messages. It cannot be undone."),
-    "help_lang": _l("LANG FR = we write to you in French. LANG EN = in English."),
+    "help_lang": _l("LANG and a language = we write to you in it: LANG FR, EN, AR, FA (Dari), PS, TI, RU, UK."),
     # "Not understood": in the person's language, then in the others; then where to find a person.
     "unknown": _l("Sorry, not understood. Send HELP for the words to use."),
     "human_help": _l("To talk to someone: %(where)s."),
@@ -59,15 +60,26 @@ REPLIES = {
     "paid_none": _l("We have no unpaid feuille de soins with that number. Send STATUS to see yours."),
     "paid_how": _l("Send PAID, or PAID and the number of the feuille de soins, for example PAID 2."),
     "lang_set": _l("We will now write to you in English. For French, send LANG FR."),
-    "lang_how": _l("Send LANG FR for French or LANG EN for English."),
+    "lang_how": _l("Send LANG and your language: LANG FR, LANG EN, LANG AR, LANG FA, LANG PS, LANG TI, LANG RU"
+                   " or LANG UK."),
     "stop": _l("You will get no more messages from us. Send START to get them again."),
     "start": _l("Messages are back on. Send HELP for the list of keywords."),
     "delete_how": _l("To erase everything we hold about this number, send DELETE alone."),
     "delete": _l("We have deleted everything we held about this number."),
     "nir_warning": _l("Do not send your social security number by SMS: we have deleted it."),
 }
-# Replies allowed two segments; every other one fits one.
-MAX_SEGMENTS = {"help": 2, "unknown": 2}
+# The segments a text may cost, by the encoding its language needs: a fixed reply, a STATUS reply (and any reply
+# with the social security number warning before it), and the replies allowed more than a fixed one.
+SEGMENT_LIMITS = {
+    GSM7: {"fixed": 1, "status": 2, "help": 2, "unknown": 2},
+    UCS2: {"fixed": 2, "status": 3, "help": 2, "unknown": 2},  # 134 UCS-2 units; 201 for STATUS
+}
+# The languages whose texts fit GSM-7; every other one's letters need UCS-2.
+GSM7_LANGUAGES = frozenset({"fr", "en"})
+# Replies allowed two segments in French and English; every other one fits one.
+MAX_SEGMENTS = {name: limit for name, limit in SEGMENT_LIMITS[GSM7].items() if name in ("help", "unknown")}
+# "Not understood" repeated in the other language of the two every reader here may know a little.
+ALSO_SAID_IN = {"fr": ("en",), "en": ("fr",)}
 # The sentences of STATUS and of the SENT confirmation, which follow the person's situation (two
 # segments at most in all). A function takes `num`, the count its plural follows.
 STATUS_PARTS = {
@@ -106,6 +118,25 @@ SAMPLES = {"sent": "28/12/2026", "expected": "28/12/2026", "received": "28/12/20
            "due": "28/12/2026", "posted": "28/12/2026", "example": "28/12/2026", "number": "99", "num": 99,
            "phone": "+33 1 23 45 67 89", "where": "Comede +33 1 23 45 67 89"}
 MIN_LOCAL_HELP = 20  # a LOCAL_HELP cut shorter than this says nothing useful: left out instead
+
+
+def encoding_of(lang: str) -> str:
+    """The encoding a language's texts need: GSM-7 for French and English, UCS-2 for the others."""
+    return GSM7 if lang in GSM7_LANGUAGES else UCS2
+
+
+def max_segments(name: str, lang: str | None = None) -> int:
+    """The segments text `name` ("status", "help", a reply's name, a reminder's kind) may cost in `lang`
+    (default: the current locale's)."""
+    limits = SEGMENT_LIMITS[encoding_of(lang or str(get_locale()))]
+    return limits.get(name, limits["fixed"])
+
+
+def lang_menu() -> str:
+    """The LANG menu, one segment, for a text whose language we cannot tell: each code with the language's
+    own name (in its script, so that people find theirs; French and English need none)."""
+    return "LANG " + " ".join(code.upper() if code in GSM7_LANGUAGES else f"{code.upper()} {name}"
+                              for code, name in LANGUAGES.items())
 
 
 def day(value: date) -> str:
@@ -163,7 +194,7 @@ def status_text(situation: advice.Situation, application: dict | None) -> str:
     claims = [claim_sentence(claim) for claim in situation.open_claims]
     if not claims:
         head.append(status_part("no_claims"))
-    return fit(head, claims, [s for s in [next_sentence(situation)] if s])
+    return fit(head, claims, [s for s in [next_sentence(situation)] if s], max_segments("status"))
 
 
 def sent_text(card: advice.Card) -> str:
@@ -181,16 +212,16 @@ def help_text(comede_phone: str | None) -> str:
     text = render("help")
     if comede_phone:
         longer = f"{text} {render('help_comede', phone=comede_phone)}"
-        if measure(longer).segments <= MAX_SEGMENTS["help"]:
+        if measure(longer).segments <= max_segments("help"):
             return longer
     return text
 
 
 def not_understood(lang: str, comede_phone: str | None, local_help: str | None) -> str:
-    """"Not understood" in the person's language, then in the others, and where to find a person:
-    Comede and the deployer's LOCAL_HELP when set (LOCAL_HELP cut to fit two segments), else 3646."""
+    """"Not understood" in the person's language (in French and English, then in the other), and where to find a
+    person: Comede and the deployer's LOCAL_HELP when set (LOCAL_HELP cut to fit two segments), else 3646."""
     said = []
-    for each in [lang, *(other for other in LANGUAGES if other != lang)]:
+    for each in [lang, *ALSO_SAID_IN.get(lang, ())]:
         with force_locale(each):
             said.append(render("unknown"))
     text = " ".join(said)
@@ -200,7 +231,7 @@ def not_understood(lang: str, comede_phone: str | None, local_help: str | None) 
     with force_locale(lang):
         while where:
             candidate = f"{text} {render('human_help', where=', '.join(where))}"
-            if measure(candidate).segments <= MAX_SEGMENTS["unknown"]:
+            if measure(candidate).segments <= max_segments("unknown", lang):
                 return candidate
             where[-1] = _shorter(where[-1]) if len(where[-1]) > MIN_LOCAL_HELP and local_help else ""
             where = [w for w in where if w]

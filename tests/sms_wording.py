@@ -61,8 +61,9 @@ REPLIES = {
               " de soins, messages. Sans retour possible.",
     },
     "help_lang": {
-        "en": "LANG FR = we write to you in French. LANG EN = in English.",
-        "fr": "LANGUE EN = nous vous écrivons en anglais. LANGUE FR = de nouveau dans cette langue.",
+        "en": "LANG and a language = we write to you in it: LANG FR, EN, AR, FA (Dari), PS, TI, RU, UK.",
+        "fr": "LANGUE et une langue = nous vous écrivons dans cette langue : LANGUE FR, EN, AR, FA (dari), PS, TI,"
+              " RU, UK.",
     },
     "unknown": {
         "en": "Sorry, not understood. Send HELP for the words to use.",
@@ -136,8 +137,10 @@ REPLIES = {
         "fr": "C'est noté : nous vous écrirons désormais dans cette langue. Pour l'anglais, envoyez LANGUE EN.",
     },
     "lang_how": {
-        "en": "Send LANG FR for French or LANG EN for English.",
-        "fr": "Envoyez LANGUE EN pour l'anglais, ou LANGUE FR.",
+        "en": "Send LANG and your language: LANG FR, LANG EN, LANG AR, LANG FA, LANG PS, LANG TI, LANG RU or LANG"
+              " UK.",
+        "fr": "Envoyez LANGUE et votre langue : LANGUE FR, LANGUE EN, LANGUE AR, LANGUE FA, LANGUE PS, LANGUE TI,"
+              " LANGUE RU ou LANGUE UK.",
     },
     "stop": {
         "en": "You will get no more messages from us. Send START to get them again.",

@@ -369,7 +369,7 @@ def test_a_loop_of_the_same_words_is_cut_whatever_digits_case_accents_punctuatio
 
 @pytest.mark.parametrize("bodies", [
     ["HELP", "RIB", "STATUS", "AIDE", "ETAT"],
-    ["مرحبا", "شكرا", "نعم", "لا", "سلام"],  # letters of every script count, not only A-Z
+    ["مرحبا", "متى", "نعم", "لا", "سلام"],  # letters of every script count, not only A-Z
     ["Bonjour", "Bonsoir", "Bon", "Bonjour monsieur", "Bonjour madame"],
 ])
 def test_different_texts_are_all_answered(app, db, bodies):

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from scheduler.dispatch import run_pass
-from sms import inbound, keywords, privacy, replies
+from sms import inbound, keywords, languages, privacy, replies
 from sms.segments import GSM7, measure
 from tests.conftest import FIXED_NOW
 from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -73,6 +73,7 @@ def catalogue(lang: str) -> Catalogue:
         fixed["help"] = f"{fixed['help']}(?: {fixed.pop('help_comede')})?"  # Comede's number when it fits
         # "not understood": in this language, then the others, then Comede (set in these settings)
         fixed["unknown"] = pattern(replies.not_understood(lang, COMEDE_PHONE, ""))
+        fixed["lang_menu"] = re.escape(replies.lang_menu())  # the same in every language: for an unsure script
         sentences = [pattern(replies.status_part(name, **FILLED)) for name in replies.STATUS_PARTS]
         sentences += [pattern(replies.status_part("on_its_way", **dict(FILLED, num=1)), singular=True),
                       pattern(replies.more_claims(SENTINEL_COUNT)), pattern(replies.more_claims(1), singular=True)]
@@ -88,16 +89,24 @@ LEAKS = re.compile(r"Traceback|Error|[{}<>\\]|%\(|%s|%d|None|\[removed\]|lazy|Pa
 
 def check_reply(reply: str, lang: str, body: str) -> str:
     """`reply` is one of `lang`'s texts (and none of another's), fits its segments and leaks nothing; its kind."""
+    if lang == "menu":
+        assert reply == replies.lang_menu() and measure(reply).segments == 1, f"{body!r} got {reply!r}"
+        return "lang_menu"
     kind = catalogue(lang).kind(reply)
     assert kind, f"{body!r} got {reply!r}: not a {lang} reply"
-    others = [other for other in LANGUAGES if other != lang and catalogue(other).kind(reply)]
+    # Another language's text, unless that language says the same (the LANG menu, or a string not translated
+    # yet there, which falls back to French).
+    others = [other for other in LANGUAGES if other != lang and catalogue(other).kind(reply)
+              and catalogue(other).fixed.get(kind, catalogue(other).status).pattern
+              != catalogue(lang).fixed.get(kind, catalogue(lang).status).pattern]
     assert not others, f"{body!r} got {reply!r}: a {others} text, not {lang}"
     assert not LEAKS.search(reply), f"{body!r} got {reply!r}"
     encoded = measure(reply)
-    assert encoded.encoding == GSM7, f"{reply!r}"
-    # The codec's own count: an escaped character (€, [) takes two septets.
-    assert encoded.units == len(reply.encode("gsm03.38")), f"{reply!r}"
-    assert encoded.segments <= (2 if kind == "status" else replies.MAX_SEGMENTS.get(kind, 1)), f"{kind} {reply!r}"
+    if lang in replies.GSM7_LANGUAGES:
+        assert encoded.encoding == GSM7, f"{reply!r}"
+    if encoded.encoding == GSM7:  # the codec's own count: an escaped character (€, [) takes two septets
+        assert encoded.units == len(reply.encode("gsm03.38")), f"{reply!r}"
+    assert encoded.segments <= replies.max_segments(kind, lang), f"{kind} {reply!r}"
     return kind
 
 
@@ -123,18 +132,24 @@ WHILE_OPTED_OUT = {keywords.STOP, keywords.START, keywords.DELETE}
 def after(person: Person | None, body: str) -> tuple[Person | None, str]:
     """The rule, written from the person's side: who they are after `body`, and the language of its reply.
 
-    The first keyword with a language sets theirs (French by default), LANG chooses one for good,
-    DELETE forgets them.
+    The first keyword with a language, else the first letters that tell one, sets theirs (French by default),
+    LANG chooses one for good, DELETE forgets them. Letters of a script that do not tell which of its languages,
+    before any language is known, get the LANG menu ("menu" as the language).
     """
     parsed = keywords.parse(body)
+    script_says = languages.guess(privacy.redact(body))
+    texted_in = parsed.lang or (script_says if script_says in LANGUAGES else None)
     if parsed.command == keywords.DELETE and not parsed.args:
-        return None, person.lang if person else parsed.lang or DEFAULT_LANGUAGE
+        return None, person.lang if person else texted_in or DEFAULT_LANGUAGE
     if person is None:
-        person = Person(parsed.lang or DEFAULT_LANGUAGE, parsed.lang is not None)
-    elif parsed.lang and not person.settled:
-        person = replace(person, lang=parsed.lang, settled=True)
+        person = Person(texted_in or DEFAULT_LANGUAGE, texted_in is not None)
+    elif texted_in and not person.settled:
+        person = replace(person, lang=texted_in, settled=True)
     if person.opted_out and parsed.command not in WHILE_OPTED_OUT:
         return person, person.lang
+    if (script_says == languages.UNSURE and not parsed.lang and not person.settled
+            and parsed.command not in inbound.ANSWERED_UNSURE):
+        return person, "menu"
     if chosen := chosen_language(parsed):
         person = replace(person, lang=chosen, settled=True)
     if parsed.command in (keywords.STOP, keywords.START):
@@ -144,7 +159,10 @@ def after(person: Person | None, body: str) -> tuple[Person | None, str]:
 
 KEYWORDISH = st.sampled_from(["HELP", "aide", "STATUS", "état", "RIB", "SENT", "ENVOI COURRIER", "CARD",
                               "CLAIM", "FEUILLE", "PAID", "PAYE", "LANG", "LANGUE", "STOP", "START",
-                              "DELETE", "?", "31/02", "29/02/2024", "99/99/9999", "1/1/1", "0", "9" * 30])
+                              "DELETE", "?", "مساعدة", "کمک", "komak", "مرسته", "ሓገዝ", "помощь", "допомога",
+                              "وضعیت", "حالة", "стан", "ارسلت بريد", "فرستادم پست", "стоп", "LANG دری",
+                              "LANGUE persan", "LANG ትግርኛ", "سلام", "привет",
+                              "31/02", "29/02/2024", "99/99/9999", "1/1/1", "0", "9" * 30])
 BODIES = st.one_of(
     st.text(max_size=400),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=200),
@@ -187,7 +205,9 @@ CONVERSATION_TEXTS = st.one_of(
     st.sampled_from(["HELP", "AIDE", "?", "RIB", "INFO", "STATUS", "ETAT", "SENT ONLINE", "ENVOI COURRIER",
                      "CARD", "CARTE", "CLAIM", "FEUILLE 01/02", "PAID", "PAYE 1", "LANG FR", "LANG EN",
                      "LANGUE ANGLAIS", "LANGUAGE FRENCH", "LANG XX", "STOP", "ARRET", "START", "DELETE",
-                     "SUPPRIMER", "DELETE it", "bonjour", "hlep", "stpo"]),
+                     "SUPPRIMER", "DELETE it", "bonjour", "hlep", "stpo", "مساعدة", "کمک", "مرسته", "ሓገዝ",
+                     "помощь", "допомога", "komak", "marasta", "وضعیت", "LANG ar", "LANG русский", "سلام",
+                     "привет", "你好", "توقف", "ابدأ"]),
     BODIES)
 
 

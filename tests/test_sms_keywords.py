@@ -19,7 +19,15 @@ TODAY = date(2026, 3, 2)
     ("help?", "HELP ?"),
     ("ｈｅｌｐ", "HELP"),  # full-width letters
     ("Payé n°2", "PAYE N 2"),
-    ("🙂 مرحبا", ""),
+    # letters of every script stay; an emoji goes
+    ("🙂 مرحبا", "مرحبا"),
+    # Arabic and Persian keyboards' forms of one letter fold to one; harakat and tatweel go
+    ("مساعدة", "مساعده"), ("مُسَاعَدَة", "مساعده"), ("مسـاعدة", "مساعده"), ("كمك", "کمک"), ("کمک", "کمک"),
+    ("شكراً", "شکرا"), ("أرسلت", "ارسلت"), ("می\u200cخواهم", "میخواهم"),
+    # Persian and Arabic-Indic digits are dates too
+    ("ارسلت بريد ۰۵/۰۳", "ارسلت برید 05/03"), ("حالة ٥-٣", "حاله 5/3"), ("مساعدة؟", "مساعده ?"),
+    # Cyrillic in upper case; Ethiopic as it is, its word space ፡ a space
+    ("Помощь", "ПОМОЩЬ"), ("допоможіть", "ДОПОМОЖІТЬ"), ("ሓገዝ፡ካርድ", "ሓገዝ ካርድ"),
 ])
 def test_normalise(text, normalised):
     assert kw.normalise(text) == normalised
@@ -156,8 +164,94 @@ def test_one_edit_apart(a, b, near):
     # nor thanks with something to answer
     ("merci mais je n'ai pas reçu ma carte", kw.UNKNOWN), ("ok when is my card coming", kw.UNKNOWN),
     ("Bonjour, je n'ai pas reçu ma carte", kw.UNKNOWN), ("hello", kw.UNKNOWN), ("Top merci", kw.UNKNOWN),
-    ("yes", kw.UNKNOWN), ("مرحبا", kw.UNKNOWN), ("شكرا", kw.UNKNOWN),
+    ("yes", kw.UNKNOWN), ("مرحبا", kw.UNKNOWN), ("سلام", kw.UNKNOWN), ("привет", kw.UNKNOWN),
+    # thanks in the other languages, in their script and in Latin letters
+    ("شكرا", kw.THANKS), ("شكرا جزيلا", kw.THANKS), ("تشکر", kw.THANKS), ("مننه", kw.THANKS),
+    ("ډېره مننه", kw.THANKS), ("спасибо", kw.THANKS), ("Большое спасибо", kw.THANKS), ("дякую", kw.THANKS),
+    ("የቐንየለይ", kw.THANKS), ("shukran", kw.THANKS), ("tashakor", kw.THANKS), ("manana", kw.THANKS),
+    ("شكرا ولكن لم تصلني البطاقة", kw.UNKNOWN),
     ("merci stop", kw.STOP),  # a stop is heard first
 ])
 def test_thanks_is_only_thanks(text, command):
     assert kw.parse(text).command == command
+
+
+# -- every language's keywords (sms.languages) ------------------------------------------------------------------
+from sms import languages  # noqa: E402
+
+TABLE = [(word, command, lang) for table in (languages.NATIVE, languages.LATIN) for lang, commands in table.items()
+         for command, words in commands.items() for word in words]
+
+
+@pytest.mark.parametrize(("word", "command", "lang"), TABLE, ids=[f"{c}-{la}-{w}" for w, c, la in TABLE])
+def test_every_keyword_of_every_language_means_its_command(word, command, lang):
+    parsed = kw.parse(word)
+    # a word two languages share tells neither: the letters of the text or the LANG menu decide
+    shared = any(kw.normalise(word) == kw.normalise(other) and other_lang != lang
+                 for other, other_command, other_lang in TABLE if other_command == command)
+    assert (parsed.command, parsed.lang) == (command, None if shared else lang)
+
+
+@pytest.mark.parametrize(("text", "command", "lang", "args"), [
+    # the same commands written natively, with their arguments
+    ("ارسلت بريد 05/03", kw.SENT, "ar", ("برید", "05/03")), ("فرستادم پست ۰۵/۰۳", kw.SENT, "fa", ("پست", "05/03")),
+    ("ولېږل پوسټ 05/03", kw.SENT, "ps", ("پوسټ", "05/03")), ("ሰዲደ ፖስታ 05/03", kw.SENT, "ti", ("ፖስታ", "05/03")),
+    ("Отправил почтой 05.03", kw.SENT, "ru", ("ПОЧТОИ", "05/03")),
+    ("Надіслав поштою 05/03", kw.SENT, "uk", ("ПОШТОЮ", "05/03")),
+    ("komak", kw.HELP, "fa", ()), ("Kumak", kw.HELP, "fa", ()), ("marasta", kw.HELP, "ps", ()),
+    ("musaada", kw.HELP, "ar", ()), ("musa3ada", kw.HELP, "ar", ()), ("pomosh", kw.HELP, "ru", ()),
+    ("dopomoha", kw.HELP, "uk", ()), ("hagez", kw.HELP, "ti", ()),
+    # one letter off in a native word of 4+ letters is forgiven as in Latin ones
+    ("помошь", kw.HELP, "ru", ()), ("وضعیت", kw.STATUS, None, ()),
+    ("مدفوع 2", kw.PAID, "ar", ("2",)), ("оплачено номер 2", kw.PAID, None, ("НОМЕР", "2")),
+    ("LANG دری", kw.LANG, None, ("دری",)), ("زبان فارسی", kw.LANG, "fa", ("فارسی",)),
+])
+def test_native_commands_and_their_words(text, command, lang, args):
+    assert kw.parse(text) == kw.Parsed(command, lang, args)
+
+
+@pytest.mark.parametrize("text", [
+    "توقف", "إيقاف", "ایست", "بس", "قف", "ودرېږه", "ጠጠው", "стоп", "Стоп пожалуйста", "хватит", "зупинити",
+    "لطفا توقف",  # "please stop": stop anywhere, as STOP
+    "tawaqaf", "tetew",
+])
+def test_stop_in_every_language_is_heard_first(text):
+    assert kw.parse(text).command == kw.STOP
+
+
+@pytest.mark.parametrize("text", [
+    "بس انا ما وصلتني البطاقة",  # "but I did not get the card": بس stops only alone
+    "بسم الله", "стопка",
+])
+def test_native_near_misses_do_not_stop(text):
+    assert kw.parse(text).command != kw.STOP
+
+
+@pytest.mark.parametrize(("words", "lang"), [
+    ("arabic", "ar"), ("ARABE", "ar"), ("عربي", "ar"), ("العربية", "ar"), ("ar", "ar"),
+    ("persan", "fa"), ("farsi", "fa"), ("dari", "fa"), ("دری", "fa"), ("دري", "fa"), ("فارسی", "fa"), ("prs", "fa"),
+    ("pashto", "ps"), ("pachto", "ps"), ("پښتو", "ps"), ("پشتو", "ps"), ("ps", "ps"),
+    ("tigrinya", "ti"), ("ትግርኛ", "ti"), ("ti", "ti"),
+    ("русский", "ru"), ("russe", "ru"), ("russian", "ru"), ("ru", "ru"),
+    ("українська", "uk"), ("ukrainien", "uk"), ("ukrainian", "uk"), ("uk", "uk"),
+    ("francais", "fr"), ("français", "fr"), ("english", "en"), ("anglais", "en"),
+])
+def test_language_names_in_several_languages_and_scripts(words, lang):
+    parsed = kw.parse(f"LANG {words}")
+    assert {kw.lookup(word, kw.LANGUAGE_NAMES) for word in parsed.args} == {lang}
+
+
+@pytest.mark.parametrize(("text", "guess"), [
+    ("مرحبا، لم تصلني البطاقة", "ar"),      # ة ي: Arabic
+    ("سلام، کارت من نرسیده", "fa"),          # ک ی: Persian (Dari)
+    ("سلام، زما کارټ نه دی راغلی", "ps"),    # ټ: Pashto only
+    ("ښه ورځ", "ps"),
+    ("Здравствуйте, карты нет", "ru"),       # ы: Russian
+    ("Доброго дня, картки немає ще", "uk"),  # є: Ukrainian
+    ("Добрий день, де моя картка? Її немає", "uk"),
+    ("ሰላም ካርድ ኣይመጸን", "ti"),
+    ("سلام", languages.UNSURE), ("مرحبا", languages.UNSURE), ("привет", languages.UNSURE),
+    ("hello", None), ("", None), ("👍", None), ("你好，我的卡", None), ("नमस्ते", None),
+])
+def test_the_letters_of_a_text_say_its_language(text, guess):
+    assert languages.guess(text) == guess

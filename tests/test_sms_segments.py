@@ -73,3 +73,92 @@ BOUNDARIES = [
                          ids=[f"{case[1]}-{case[2]}-{case[3]}-{i}" for i, case in enumerate(BOUNDARIES)])
 def test_boundaries(body, encoding, units, segments):
     assert measure(body) == Encoded(encoding, units, segments)
+
+
+# -- every SMS text the service sends, in every language, against its limit --------------------------------------
+# French and English: a fixed reply or reminder in one GSM-7 segment (HELP and "not understood" two), STATUS two.
+# The UCS-2 languages: two segments (134 units) for each, STATUS three. Placeholders at their longest
+# (sms.replies.SAMPLES), Comede's number and a long LOCAL_HELP set.
+from datetime import date, timedelta  # noqa: E402
+
+from flask_babel import force_locale, get_locale  # noqa: E402
+
+from scheduler import texts as reminder_texts  # noqa: E402
+from sms import replies  # noqa: E402
+from tests.advice_cases import CASES  # noqa: E402
+from tests.conftest import DEFAULT_DELAYS  # noqa: E402
+from webapp import advice, link  # noqa: E402
+from webapp.i18n import LANGUAGES  # noqa: E402
+
+COMEDE = "+33 1 23 45 67 89"
+LOCAL_HELP = "Permanence sociale de la mairie du 18e, 1 place Jules Joffrin, le mardi et le jeudi de 9 h a 12 h"
+REMINDER_CONFIG = {"CARD_FOLLOWUP_DAYS": 7, "CLAIM_FOLLOWUP_DAYS": 15, "CLAIM_DELAY_DAYS": 30,
+                   "SMS_REPLY_NUMBER": replies.SAMPLES["phone"]}
+WORST_DAY = date(2026, 12, 28)
+
+
+def many_claims(today: date) -> list[dict]:
+    """Twelve open feuilles de soins with two-digit numbers: more than any STATUS can list."""
+    return [{"number": 88 + i, "posted_on": (today - timedelta(days=40 - i)).isoformat(), "paid_on": None}
+            for i in range(12)]
+
+
+def every_text() -> list[tuple[str, str, object]]:
+    """(limit name, label, a function giving the text in the current locale) for every text we send."""
+    found = [(name, f"reply {name}", lambda name=name: replies.render(name, **replies.SAMPLES))
+             for name in replies.REPLIES]
+    found += [("help", "HELP with Comede", lambda: replies.help_text(COMEDE)),
+              ("unknown", "not understood", lambda: replies.not_understood(str(get_locale()), COMEDE,
+                                                                             LOCAL_HELP)),
+              ("fixed", "opt-in code", lambda: str(link.CODE_TEXT) % {"code": "123456"})]
+    for state in replies.SENT_SENTENCE:
+        card = advice.Card(state, method="post", sent_on=WORST_DAY, expected_on=WORST_DAY, call_from=WORST_DAY,
+                           days_left=99)
+        # the SENT confirmation is made of STATUS sentences: a STATUS's limit
+        found.append(("status", f"SENT {state}", lambda card=card: replies.sent_text(card)))
+    for state in replies.CLAIM_REPLY:
+        claim = advice.Claim(99, state, posted_on=WORST_DAY, due_on=WORST_DAY, age_days=0)
+        found.append(("fixed", f"CLAIM {state}", lambda claim=claim: replies.claim_text(claim)))
+    for case in CASES:
+        found.append(("status", f"STATUS {case.name}", lambda case=case: replies.status_text(
+            advice.situation(case.application, case.claims, case.today, DEFAULT_DELAYS), case.application)))
+    crowded = {"method": "post", "sent_on": "2026-11-10", "card_received_on": None}
+    found.append(("status", "STATUS 12 open feuilles", lambda: replies.status_text(
+        advice.situation(crowded, many_claims(WORST_DAY), WORST_DAY, DEFAULT_DELAYS), crowded)))
+    for kind in reminder_texts.TEXTS:
+        found.append(("reminder", f"reminder {kind}", lambda kind=kind: reminder_texts.render(
+            kind, "99", str(get_locale()), REMINDER_CONFIG, planned_on=WORST_DAY)))
+    found.append(("menu", "LANG menu", replies.lang_menu))
+    return found
+
+
+TEXTS = every_text()
+
+
+def limit(name: str, lang: str) -> int:
+    """What a text may cost in `lang`."""
+    if name == "menu":
+        return 1
+    if name == "reminder":
+        return reminder_texts.max_segments(lang)
+    return replies.max_segments(name, lang)
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize(("name", "label", "make"), TEXTS, ids=[label for _, label, _ in TEXTS])
+def test_every_sms_text_fits_its_limit_in_every_language(app, lang, name, label, make):
+    with app.app_context(), force_locale(lang):
+        body = make()
+    encoded = measure(body)
+    print(f"{lang:2} {label:38} {encoded.encoding:5} {encoded.units:4} units {encoded.segments} seg"
+          f" (limit {limit(name, lang)})")
+    if lang in replies.GSM7_LANGUAGES and name != "menu":  # the menu names each language in its script
+        assert encoded.encoding == GSM7, f"{lang} {label}: a character outside GSM-7 in {body!r}"
+    assert encoded.segments <= limit(name, lang), f"{lang} {label}: {encoded} {body!r}"
+
+
+def test_the_limits_are_data_per_encoding():
+    assert replies.SEGMENT_LIMITS == {GSM7: {"fixed": 1, "status": 2, "help": 2, "unknown": 2},
+                                      UCS2: {"fixed": 2, "status": 3, "help": 2, "unknown": 2}}
+    assert [replies.max_segments("status", lang) for lang in LANGUAGES] == [2, 2, 3, 3, 3, 3, 3, 3]
+    assert [reminder_texts.max_segments(lang) for lang in LANGUAGES] == [1, 1, 2, 2, 2, 2, 2, 2]
