@@ -21,7 +21,7 @@ translations: $(BIN)/.installed
 
 # Re-extract the strings of every catalogue and merge them into the .po files.
 translations-update: $(BIN)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o webapp/translations/messages.pot webapp templates
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k plural_forms:1,2 -o webapp/translations/messages.pot webapp templates
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o sms/translations/messages.pot sms
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o scheduler/translations/messages.pot scheduler
 	@for c in $(CATALOGS); do \

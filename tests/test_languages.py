@@ -179,3 +179,19 @@ def test_a_ninth_language_is_one_row_of_the_table(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1]) == {
         "home": 200, "switcher": True, "manifest": "de", "root": "/de/", "sw": True, "api": "de"}
+
+
+@pytest.mark.parametrize(("lang", "categories"), [
+    # whole numbers only (days): Russian and Ukrainian keep "other" for fractions
+    ("fr", {"one", "other"}), ("en", {"one", "other"}), ("ru", {"one", "few", "many"}),
+    ("uk", {"one", "few", "many"}), ("ar", {"zero", "one", "two", "few", "many", "other"}),
+])
+def test_a_script_gets_every_plural_form_of_the_page_language_by_cldr_category(app, lang, categories):
+    from flask_babel import force_locale  # noqa: PLC0415 (flask-babel, not our package)
+
+    with app.test_request_context(f"/{lang}/dates"), force_locale(lang):
+        forms = i18n.plural_forms("%(num)s day left.", "%(num)s days left.", num="{n}")
+    assert set(forms) == categories
+    assert all("{n}" in text for text in forms.values())
+    if lang == "en":
+        assert forms == {"one": "{n} day left.", "other": "{n} days left."}

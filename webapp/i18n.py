@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
-from babel import support
+from babel import Locale, support
 from flask import Blueprint, Flask, current_app, g, has_request_context, request
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, get_locale, get_translations
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.utils import cached_property
 
@@ -218,3 +218,14 @@ def remember_language(response) -> None:
             and request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"):
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=LANGUAGE_COOKIE_SECONDS, samesite="Lax",
                             secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")), httponly=True)
+
+
+def plural_forms(singular: str, plural: str, **params: object) -> dict[str, str]:
+    """A message's plural forms in the page's language, keyed by CLDR plural category ("one", "few", "other"…),
+    for a script that picks one with Intl.PluralRules (ngettext of a number of each category gives its form)."""
+    rule = Locale.parse(select_locale()).plural_form
+    samples: dict[str, int] = {}
+    for number in range(200):  # every category of every language has a member below 200
+        samples.setdefault(rule(number), number)
+    translations = get_translations()  # not flask_babel.ngettext: it fills %(num)s with the number itself
+    return {category: translations.ungettext(singular, plural, number) % params for category, number in samples.items()}

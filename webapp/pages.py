@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from scheduler import rules
 from webapp import advice, content, mydates
-from webapp.i18n import LANGUAGES, language_blueprint, select_locale
+from webapp.i18n import LANGUAGES, language_blueprint, plural_forms, select_locale
 
 bp = language_blueprint("pages", __name__)  # the language prefix, CSRF on POST, private pages
 home = Blueprint("home", __name__)
@@ -47,7 +47,7 @@ def template_context() -> dict:
     lang = select_locale()
     return {"lang": lang, "language": LANGUAGES.row(lang), "languages": LANGUAGES,
             "language_links": language_links, "translation_help_url": current_app.config.get("TRANSLATION_HELP_URL"),
-            "tel_href": content.tel_href}
+            "tel_href": content.tel_href, "plural_forms": plural_forms}
 
 
 def _delays() -> rules.Delays:

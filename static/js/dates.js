@@ -174,6 +174,14 @@
       return node;
     }
 
+    // The plural form of a message for a number: its CLDR category in the page's language (old browsers
+    // without Intl.PluralRules: one and other, as in English and French).
+    function pluralOf(forms, number) {
+      var category = window.Intl && Intl.PluralRules ?
+        new Intl.PluralRules(document.documentElement.lang).select(number) : (number === 1 ? 'one' : 'other');
+      return forms[category] || forms.other;
+    }
+
     function paragraph(className, template, values, strong) {
       var p = element('p', className);
       words(strong ? p.appendChild(element('strong')) : p, template, values);
@@ -220,7 +228,7 @@
           } else if (advice.state === 'due') {
             card.appendChild(paragraph('', text.due, {date: day(advice.callFrom)}));
           } else {
-            card.appendChild(paragraph('', text.daysLeft[advice.daysLeft === 1 ? 0 : 1], {n: advice.daysLeft}));
+            card.appendChild(paragraph('', pluralOf(text.daysLeft, advice.daysLeft), {n: advice.daysLeft}));
           }
         }
         result.setAttribute('data-state', advice.state);
