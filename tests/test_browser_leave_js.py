@@ -4,7 +4,6 @@ each action goes to the JSON API with the token: download, stop, delete, unlink.
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.test_browser_sync import last_text
+from tests.test_browser_sync import opt_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,28 +27,6 @@ def context(browser):
     context = browser.new_context(viewport=PHONE, accept_downloads=True)
     yield context
     context.close()
-
-
-def opt_in(page, base: str, db, number: str = NUMBER) -> None:
-    """Ask for a code on /en/reminders, type the one the outbox holds, and wait for the page to keep the token.
-
-    With JavaScript both steps go to the JSON API on the same page: no form is posted."""
-    posts: list[tuple[str, str]] = []
-    page.on("request", lambda request: posts.append((request.method, request.url)))
-    page.goto(base + "/en/reminders")
-    page.fill("#phone", number)
-    page.check("#text_lang-en")
-    page.get_by_role("button", name="Text me a code").click()
-    expect(page.get_by_role("heading", name="Enter the code")).to_be_focused()
-    page.fill("#code", re.search(r"\b\d{6}\b", last_text(db, number)).group())
-    page.get_by_role("button", name="Link this phone").click()
-    expect(page.locator("p[data-linked]").first).to_be_visible()
-    expect(page.get_by_role("status").first).to_have_text("This phone is linked: reminders by SMS are on.")
-    page.wait_for_function("() => cvSync.meta('token').then(token => !!token)")
-    assert page.url == base + "/en/reminders"
-    assert [call for call in posts if call[0] == "POST" and "/optin" in call[1]] == [
-        ("POST", base + "/api/v1/optin"), ("POST", base + "/api/v1/optin/confirm")]
-    assert [url for method, url in posts if method == "POST" and "/reminders" in url] == []
 
 
 def linked_leave_page(context, live_server, db):
