@@ -25,8 +25,24 @@ function languageOf(path) {
 }
 
 // The languages in use: those of the open windows (the page that registered this worker) and those an
-// older cache of ours holds (a language opened before stays offline across an update).
-function languagesInUse() {
+// older cache of ours holds (a language opened before stays offline across an update). A window between
+// two pages is not listed for a moment: ask again a few times before guessing from the browser's languages,
+// or an Arabic first visit could precache English instead.
+function languagesInUse(tries) {
+  tries = tries === undefined ? 10 : tries;
+  return languagesFound().then(function (langs) {
+    if (langs.length || tries <= 0) {
+      return langs.length ? langs : [languageOf('/')];
+    }
+    return new Promise(function (resolve) {
+      setTimeout(resolve, 100);
+    }).then(function () {
+      return languagesInUse(tries - 1);
+    });
+  });
+}
+
+function languagesFound() {
   var found = {};
   function add(url) {
     var lang = new URL(url).pathname.split('/')[1];
@@ -52,8 +68,7 @@ function languagesInUse() {
       });
     }));
   }).then(function () {
-    var langs = Object.keys(found);
-    return langs.length ? langs : [languageOf('/')];
+    return Object.keys(found);
   });
 }
 
