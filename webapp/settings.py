@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,6 +48,25 @@ def _zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ValueError("expected a time zone name such as Europe/Paris") from error
     return value.strip()
+
+
+def _positive(value: str) -> int:
+    """A whole number, 1 or more."""
+    number = int(value)
+    if number < 1:
+        raise ValueError("expected a whole number, 1 or more")
+    return number
+
+
+def _price(value: str) -> Decimal:
+    """A price such as 0.0798 (a dot or a comma), 0 or more."""
+    try:
+        price = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation as error:
+        raise ValueError("expected a price such as 0.0798") from error
+    if not price.is_finite() or price < 0:
+        raise ValueError("expected a price such as 0.0798, 0 or more")
+    return price
 
 
 # A Twilio account SID as the console shows it; the webhooks compare the one they carry with it exactly.
@@ -177,6 +197,31 @@ SETTINGS: tuple[Setting, ...] = (
             " section on translations); empty: the draft line has no link."),
     Setting("SESSION_DAYS", 365,
             "How long the web session cookie (checklist ticks and dates without JavaScript) is kept.", int),
+    Setting("SEND_CONCURRENCY", 8,
+            "Reminders a pass sends at once through Twilio (each waits on its own API call); a pass that dies"
+            " can send each of these in-flight messages twice, at most.", _positive),
+    Setting("SMS_SEGMENT_PRICE", None,
+            "Price of one SMS segment in your Twilio account's currency (e.g. 0.0798), for the console's cost"
+            " estimate; empty: no estimate.", _price),
+    Setting("SMS_PRICE_CURRENCY", "EUR", "Currency code shown beside the console's cost estimate."),
+    Setting("METRICS_TOKEN", None,
+            "Bearer token Prometheus sends to read /metrics; unset: /metrics answers only on loopback."),
+    Setting("OPS_SESSION_MINUTES", 30,
+            "An operator's /ops session ends after this many minutes without a request.", _positive),
+    Setting("OPS_SIGNIN_MAX_FAILURES", 5,
+            "Wrong passwords for one operator name, or from one client address, in 15 minutes before sign-in"
+            " is refused for the rest of them.", _positive),
+    Setting("SCHEDULER_PASS_SECONDS", 60, "Seconds between two dispatch passes of the scheduler.", _positive),
+    Setting("HEALTH_PASS_MAX_AGE_SECONDS", 180,
+            "/healthz answers 503 when the scheduler's last pass ended longer ago than this.", _positive),
+    Setting("LOG_FORMAT", "text", "`text` (one line per event) or `json` (one JSON object per line).",
+            choices=("text", "json")),
+    Setting("BACKUP_REPLICA_URL", None,
+            "Where Litestream replicates the database: `s3://bucket/path` (S3-compatible) or a local directory;"
+            " unset: no backup is configured."),
+    Setting("BACKUP_RETENTION_HOURS", 72,
+            "How long the replica keeps old snapshots; an erased number can be restored from a backup until"
+            " this has passed.", _positive),
     Setting("HOST", "127.0.0.1", "Address `make run` listens on."),
     Setting("PORT", 8000, "Port `make run` listens on.", int),
 )

@@ -305,6 +305,50 @@ def m010_link_and_sync(db: Database) -> None:
         """,
     )
 
+@migrations()
+def m011_operations(db: Database) -> None:
+    # Running the service: operators who sign in to /ops, what each of them did, the failed sign-ins the
+    # rate limit counts, and each process's last sign of life (the scheduler's last pass, for /healthz).
+    _run_script(
+        db,
+        """
+        -- Who may sign in to /ops. Only a hash of the password is kept (argon2id).
+        CREATE TABLE operators (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            disabled_at TEXT
+        );
+        -- Every operator action, newest last. The operator's name is copied (it outlives the account); a
+        -- number is never written here in clear, only masked or as a person's id.
+        CREATE TABLE operator_audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX operator_audit_time ON operator_audit (at);
+        -- Failed sign-ins, for the rate limit: keyed hashes of the name tried and of the client address.
+        CREATE TABLE signin_failures (
+            id INTEGER PRIMARY KEY,
+            name_key TEXT NOT NULL,
+            client_key TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX signin_failures_name ON signin_failures (name_key, at);
+        CREATE INDEX signin_failures_client ON signin_failures (client_key, at);
+        -- A process's last sign of life, by name ('scheduler': the end of its last dispatch pass).
+        CREATE TABLE heartbeats (
+            name TEXT PRIMARY KEY,
+            at TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        """,
+    )
+
+
 class SchemaNotReady(RuntimeError):
     """The database file lacks migrations: the operator must run `flask --app wsgi migrate`."""
 
