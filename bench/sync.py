@@ -19,51 +19,26 @@ Run: `.venv/bin/python bench/sync.py [--requests 3000] [--concurrency 32] [--wor
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import big_database  # noqa: E402
-from bench.webhook import RUN, TOKEN, free_port, signed_requests  # noqa: E402
+from bench import big_database, serving  # noqa: E402
+from bench.webhook import RUN, TOKEN, signed_requests  # noqa: E402
 from webapp import content, link  # noqa: E402
 from webapp.store import immediate, opened, people  # noqa: E402
 
 CHANGES_PER_SYNC = 10
 COST_TARGET = 2.0  # a sync costs at most this many SMS webhooks
 TICKS = 6
-Request = tuple[str, bytes, dict]  # path, body, headers
-
-
-def start_gunicorn(port: int, workers: int, env: dict, log: Path) -> subprocess.Popen:
-    """The README's production command on 127.0.0.1:port, waiting until it answers; its log goes to `log`
-    (a file: a pipe nobody reads would fill up and block the workers on their next log line)."""
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:webapp.gunicorn_conf", "--workers", str(workers),
-               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn died: {log.read_text()[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise SystemExit("gunicorn did not start")
+Request = serving.Request
 
 
 def link_devices(database: Path, count: int) -> list[str]:
@@ -111,52 +86,23 @@ def sync_requests(tokens: list[str], start: int, count: int, started: datetime) 
 
 def webhook_requests(base_url: str, start: int, count: int, senders: range) -> list[Request]:
     """bench/webhook.py's signed texts, as requests."""
-    return [("/sms/inbound", body, headers) for body, headers in signed_requests(base_url, start, count, senders)]
-
-
-def hammer(port: int, prepared: list[Request], concurrency: int) -> tuple[float, list[float], int]:
-    """Send every request from `concurrency` connections; wall time, latencies, non-200 answers."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-
-    def worker(chunk: list[Request]) -> None:
-        nonlocal errors
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, bad = [], 0
-        for path, body, headers in chunk:
-            started = time.perf_counter()
-            connection.request("POST", path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - started)
-            bad += response.status != 200
-        connection.close()
-        with lock:
-            latencies.extend(mine)
-            errors += bad
-
-    threads = [threading.Thread(target=worker, args=(prepared[i::concurrency],)) for i in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, latencies, errors
+    return signed_requests(base_url, start, count, senders)
 
 
 class Target:
     """One server, how to make its requests, and what the client measured."""
 
     def __init__(self, name: str, env: dict, workers: int, make) -> None:
-        self.name, self.port, self.make = name, free_port(), make
+        self.name, self.port, self.make = name, serving.free_port(), make
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = Path(env["DATABASE"]).with_suffix(".log")
-        self.process = start_gunicorn(self.port, workers, dict(env, PUBLIC_BASE_URL=self.base), self.log)
+        options = ["-c", "python:webapp.gunicorn_conf", "--workers", str(workers), "--log-level", "warning"]
+        self.process = serving.start_gunicorn(options, "wsgi:app", self.port, dict(env, PUBLIC_BASE_URL=self.base),
+                                              self.log)
         self.wall, self.latencies, self.errors = 0.0, [], 0
 
     def run(self, start: int, count: int, concurrency: int, record: bool = True) -> None:
-        wall, latencies, errors = hammer(self.port, self.make(self.base, start, count), concurrency)
+        wall, latencies, errors = serving.hammer(self.port, self.make(self.base, start, count), concurrency)
         if record:
             self.wall += wall
             self.latencies += latencies

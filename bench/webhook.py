@@ -26,16 +26,12 @@ Run: `.venv/bin/python bench/webhook.py [--requests 3000] [--concurrency 32] [--
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -44,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from twilio.request_validator import RequestValidator  # noqa: E402
 
-from bench import big_database  # noqa: E402
+from bench import big_database, serving  # noqa: E402
 from webapp.store import opened  # noqa: E402
 
 TOKEN = "bench-auth-token"
@@ -102,37 +98,19 @@ def reference_app(core: str):
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_gunicorn(target: str, port: int, args, env: dict) -> subprocess.Popen:
-    """gunicorn with the given app on 127.0.0.1:port, waiting until it answers."""
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-               "--worker-class", args.worker_class, "--log-level", "warning", target]
+    """gunicorn with the given app on 127.0.0.1:port, waiting until it answers; its log next to the database."""
+    options = ["--workers", str(args.workers), "--worker-class", args.worker_class, "--log-level", "warning"]
     if args.worker_class == "gthread":
-        command[-1:-1] = ["--threads", str(args.threads), "--keep-alive", "30"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn {target} died: {process.stderr.read().decode()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise SystemExit(f"gunicorn {target} did not start")
+        options += ["--threads", str(args.threads), "--keep-alive", "30"]
+    return serving.start_gunicorn(options, target, port, env, Path(env["DATABASE"]).with_suffix(f".{port}.log"))
 
 
 # This run's MessageSids: never one already stored in a cached big database (its own are SM0000…).
 RUN = "f" + secrets.token_hex(4)[1:]
 
 
-def signed_requests(base_url: str, start: int, count: int, senders: range) -> list[tuple[bytes, dict]]:
+def signed_requests(base_url: str, start: int, count: int, senders: range) -> list[serving.Request]:
     """Requests start…start+count, signed in advance so the client spends nothing on HMAC while measuring."""
     validator = RequestValidator(TOKEN)
     url = base_url + "/sms/inbound"
@@ -143,54 +121,21 @@ def signed_requests(base_url: str, start: int, count: int, senders: range) -> li
                   "Body": BODIES[i % len(BODIES)], "NumMedia": "0"}
         headers = {"Content-Type": "application/x-www-form-urlencoded",
                    "X-Twilio-Signature": validator.compute_signature(url, params)}
-        prepared.append((urlencode(params).encode(), headers))
+        prepared.append(("/sms/inbound", urlencode(params).encode(), headers))
     return prepared
-
-
-def hammer(port: int, prepared: list[tuple[bytes, dict]], concurrency: int) -> tuple[float, list[float], int]:
-    """Send every request from `concurrency` connections (http.client reopens one the server closed);
-    wall time, latencies, errors."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    chunks = [prepared[i::concurrency] for i in range(concurrency)]
-
-    def worker(chunk):
-        nonlocal errors
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, bad = [], 0
-        for body, headers in chunk:
-            started = time.perf_counter()
-            connection.request("POST", "/sms/inbound", body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - started)
-            bad += response.status != 200
-        connection.close()
-        with lock:
-            latencies.extend(mine)
-            errors += bad
-
-    threads = [threading.Thread(target=worker, args=(chunk,)) for chunk in chunks]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, latencies, errors
 
 
 class Target:
     """One app under gunicorn, and what the client measured against it."""
 
     def __init__(self, name: str, app: str, env: dict, args, senders: range) -> None:
-        self.name, self.port, self.senders = name, free_port(), senders
+        self.name, self.port, self.senders = name, serving.free_port(), senders
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = start_gunicorn(app, self.port, args, dict(env, PUBLIC_BASE_URL=self.base))
         self.wall, self.latencies, self.errors = 0.0, [], 0
 
     def run(self, prepared, concurrency: int, record: bool = True) -> None:
-        wall, latencies, errors = hammer(self.port, prepared, concurrency)
+        wall, latencies, errors = serving.hammer(self.port, prepared, concurrency)
         if record:
             self.wall += wall
             self.latencies += latencies
