@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.advice_cases import CASES
+from tests.strict_html import text_of
 from tests.test_advice_pages import EXPECTED, enter, said, set_day
 from tests.test_browser import controlled
 
@@ -60,6 +61,20 @@ def test_the_script_draws_the_same_advice_as_the_server(context, live_server, pa
     page.evaluate("state => localStorage.setItem('cv.dates', JSON.stringify(state))", device_state(case))
     page.reload()
     assert drawn(page) == server
+    # What is isolated from the words around it (dates, the caisse's number) is the same, so a right-to-left
+    # page keeps each date's order whichever drew it.
+    server_tree = pages.get(f"/{lang}/dates").tree
+    server_isolated = [" ".join(text_of(bdi).split()) for selector in ("card", "claims")
+                       for bdi in isolated(server_tree.find(f".//*[@data-dates-output='{selector}']"))]
+    assert [" ".join(text.split()) for text in page.locator(
+        "[data-dates-output] bdi:not(button bdi)").all_inner_texts()] == server_isolated
+
+
+def isolated(element) -> list:
+    """The <bdi> elements under `element`, in order, but those inside buttons (their hidden labels)."""
+    if element.tag == "button":
+        return []
+    return ([element] if element.tag == "bdi" else []) + [bdi for child in element for bdi in isolated(child)]
 
 
 def test_mark_paid_and_arrived_offline_and_a_reload_keeps_them(context, live_server, pages, monkeypatch):

@@ -157,20 +157,30 @@
       return longDate(iso, lang);
     }
 
-    // Words with {phone} drawn as a tel: link to the caisse.
+    // Words with their placeholders drawn: {phone} as a tel: link to the caisse, {date} in a <bdi> (a long
+    // date keeps its own order inside right-to-left words, as on the page the server draws).
     function words(node, template, values) {
-      var parts = fill(template, values || {}).split('{phone}');
-      var link, number;
-      node.appendChild(document.createTextNode(parts[0]));
-      if (parts.length > 1) {
-        link = element('a');
-        link.href = 'tel:' + phone;
-        number = element('bdi', null, phone);
-        number.dir = 'ltr';
-        link.appendChild(number);
-        node.appendChild(link);
-        node.appendChild(document.createTextNode(parts.slice(1).join('')));
-      }
+      values = values || {};
+      String(template || '').split(/(\{\w+\})/).forEach(function (part) {
+        var name = /^\{(\w+)\}$/.exec(part), link, number;
+        if (!name) {
+          if (part) {
+            node.appendChild(document.createTextNode(part));
+          }
+        } else if (name[1] === 'phone') {
+          link = element('a');
+          link.href = 'tel:' + phone;
+          number = element('bdi', null, phone);
+          number.dir = 'ltr';
+          link.appendChild(number);
+          node.appendChild(link);
+        } else if (!values.hasOwnProperty(name[1])) {
+          node.appendChild(document.createTextNode(part));
+        } else {
+          node.appendChild(name[1] === 'date' ? element('bdi', null, String(values.date)) :
+            document.createTextNode(String(values[name[1]])));
+        }
+      });
       return node;
     }
 
