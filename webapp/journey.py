@@ -3,8 +3,8 @@
 The only writer of people, applications, claims, reminder plans and opt-outs for the channels that
 report events: the SMS core and its commands (sms.inbound, sms.commands), Twilio's status callbacks
 (sms.callbacks) and the dispatch pass (scheduler.dispatch, which records its own sends and calls here for
-what a refused send means), and webapp.sync for a linked device's changes. The web pages keep their dates
-in the session.
+what a refused send means); webapp.device_edits writes a linked device's changes with the same two steps
+(`noted`, `replan`). The web pages keep their dates in the session.
 Each function is one short write transaction (inside a caller's, it rides on it).
 """
 from __future__ import annotations
@@ -56,9 +56,10 @@ class Status:
     open_claims: list[dict] = field(default_factory=list)
 
 
-def _noted(db: Database, person_id: int, fact: str, at: datetime, removed: bool = False) -> None:
-    # Every write of a fact notes when it was made, whatever the channel: a device's edit made before it
-    # (by its own clock) does not undo it (webapp.sync merges by these times).
+def noted(db: Database, person_id: int, fact: str, at: datetime, removed: bool = False) -> None:
+    """Note when a fact was last written, inside the write's transaction."""
+    # Whatever the channel: a device's edit made before it (by its own clock) does not undo it (webapp.sync
+    # merges by these times).
     synced.set_field_time(db, person_id, fact, at, removed)
 
 
@@ -95,7 +96,7 @@ def set_language(db: Database, person_id: int, lang: str, clock: Clock, at: date
     chosen, if not now (a device's change)."""
     with immediate(db):
         people.choose_language(db, person_id, lang, clock.now)
-        _noted(db, person_id, "lang", at or clock.now)
+        noted(db, person_id, "lang", at or clock.now)
 
 
 def person_texting(db: Database, phone: str, keyword_lang: str | None, clock: Clock) -> dict:
@@ -117,8 +118,8 @@ def record_application(db: Database, person_id: int, method: str, sent_on: date,
     """The person applied online or by post on `sent_on`; return the expected card date."""
     with immediate(db):
         people.save_application(db, person_id, method, sent_on, clock.now)
-        _noted(db, person_id, "application", clock.now)
-        _noted(db, person_id, "card", clock.now, removed=True)  # a new application awaits its card
+        noted(db, person_id, "application", clock.now)
+        noted(db, person_id, "card", clock.now, removed=True)  # a new application awaits its card
         _replan(db, person_id, clock)
     return rules.expected_card_date(method, sent_on, clock.delays)
 
@@ -128,7 +129,7 @@ def card_arrived(db: Database, person_id: int, clock: Clock) -> bool:
     with immediate(db):
         found = people.set_card_received(db, person_id, clock.today, clock.now)
         if found:
-            _noted(db, person_id, "card", clock.now)
+            noted(db, person_id, "card", clock.now)
         _replan(db, person_id, clock)
     return found
 
@@ -137,7 +138,7 @@ def record_claim(db: Database, person_id: int, posted_on: date, clock: Clock) ->
     """A feuille de soins was posted on `posted_on`; return its number."""
     with immediate(db):
         number = people.add_claim(db, person_id, posted_on, clock.now)
-        _noted(db, person_id, f"claim:sms-{number}", clock.now)
+        noted(db, person_id, f"claim:sms-{number}", clock.now)
         _replan(db, person_id, clock)
     return number
 
@@ -150,86 +151,9 @@ def claim_paid(db: Database, person_id: int, number: int | None, clock: Clock) -
             number = open_claims[0]["number"] if open_claims else None
         if number is None or not people.set_claim_paid(db, person_id, number, clock.today):
             return None
-        _noted(db, person_id, _claim_fact(people.claim_by_number(db, person_id, number)), clock.now)
+        noted(db, person_id, _claim_fact(people.claim_by_number(db, person_id, number)), clock.now)
         _replan(db, person_id, clock)
     return number
-
-
-# What a linked device's changes do (webapp.sync calls these after merging; `at` is when the device made the
-# change, `replan=False` when the caller replans once after many).
-
-def edit_application(db: Database, person_id: int, method: str, sent_on: date, clock: Clock, at: datetime,
-                     replan: bool = True) -> None:
-    """The person says how and when they applied (the card's arrival, a fact of its own, stays)."""
-    with immediate(db):
-        people.edit_application(db, person_id, method, sent_on, clock.now)
-        _noted(db, person_id, "application", at)
-        if replan:
-            _replan(db, person_id, clock)
-
-
-def withdraw_application(db: Database, person_id: int, clock: Clock, at: datetime, replan: bool = True) -> None:
-    """The person removed their application: its card reminders stop."""
-    with immediate(db):
-        people.delete_application(db, person_id)
-        _noted(db, person_id, "application", at, removed=True)
-        if replan:
-            _replan(db, person_id, clock)
-
-
-def set_card(db: Database, person_id: int, received_on: date | None, clock: Clock, at: datetime,
-             replan: bool = True) -> bool:
-    """The card came on `received_on` (None: it has not come after all, its reminders come back).
-    False, and nothing noted, when no application is on record."""
-    with immediate(db):
-        found = people.set_card_received(db, person_id, received_on, clock.now)
-        if found:
-            _noted(db, person_id, "card", at, removed=received_on is None)
-            if replan:
-                _replan(db, person_id, clock)
-    return found
-
-
-def save_claim(db: Database, person_id: int, key: str, posted_on: date, paid_on: date | None, clock: Clock,
-               at: datetime, replan: bool = True) -> int:
-    """A feuille de soins a device keeps under `key` ("sms-<n>": one recorded by SMS) was posted on
-    `posted_on` and paid back on `paid_on` (None: not yet); return its number."""
-    with immediate(db):
-        claim = people.claim_by_key(db, person_id, key)
-        if claim is None:
-            number = people.add_keyed_claim(db, person_id, key, posted_on, paid_on, clock.now)
-        else:
-            number = claim["number"]
-            people.edit_claim(db, claim["id"], posted_on, paid_on)
-        _noted(db, person_id, f"claim:{key}", at)
-        if replan:
-            _replan(db, person_id, clock)
-    return number
-
-
-def remove_claim(db: Database, person_id: int, key: str, clock: Clock, at: datetime, replan: bool = True) -> None:
-    """The person removed a feuille de soins: its reminders are cancelled."""
-    with immediate(db):
-        claim = people.claim_by_key(db, person_id, key)
-        if claim is not None:
-            people.delete_claim(db, claim["id"])
-        _noted(db, person_id, f"claim:{key}", at, removed=True)
-        if replan:
-            _replan(db, person_id, clock)
-
-
-def set_tick(db: Database, person_id: int, step: str, done: bool, at: datetime) -> None:
-    """A checklist step was ticked or unticked on a device."""
-    with immediate(db):
-        synced.set_tick(db, person_id, step, done)
-        _noted(db, person_id, f"tick:{step}", at)
-
-
-def set_route(db: Database, person_id: int, route: str | None, clock: Clock, at: datetime) -> None:
-    """The person chose how to apply (None: no choice any more)."""
-    with immediate(db):
-        synced.set_route(db, person_id, route, clock.now)
-        _noted(db, person_id, "route", at, removed=route is None)
 
 
 def opt_out(db: Database, person_id: int, clock: Clock) -> None:

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from sms import privacy
 from sms.keywords import EARLIEST
-from webapp import journey
+from webapp import device_edits, journey
 from webapp.store import immediate, iso, links, people, synced
 
 log = logging.getLogger(__name__)
@@ -107,31 +107,31 @@ def _wins(change: Change, last: dict | None) -> bool:
 
 def _application(db: Database, person_id: int, change: Change, clock: journey.Clock) -> None:
     if change.value is None:
-        journey.withdraw_application(db, person_id, clock, change.at, replan=False)
+        device_edits.withdraw_application(db, person_id, clock, change.at, replan=False)
     else:
-        journey.edit_application(db, person_id, change.value["method"], change.value["sent_on"], clock, change.at,
+        device_edits.edit_application(db, person_id, change.value["method"], change.value["sent_on"], clock, change.at,
                                  replan=False)
 
 
 def _card(db: Database, person_id: int, change: Change, clock: journey.Clock) -> None:
     received_on = change.value["received_on"] if change.value else None
-    journey.set_card(db, person_id, received_on, clock, change.at, replan=False)
+    device_edits.set_card(db, person_id, received_on, clock, change.at, replan=False)
 
 
 def _claim(db: Database, person_id: int, change: Change, clock: journey.Clock) -> None:
     if change.value is None:
-        journey.remove_claim(db, person_id, change.key, clock, change.at, replan=False)
+        device_edits.remove_claim(db, person_id, change.key, clock, change.at, replan=False)
     else:
-        journey.save_claim(db, person_id, change.key, change.value["posted_on"], change.value["paid_on"], clock,
+        device_edits.save_claim(db, person_id, change.key, change.value["posted_on"], change.value["paid_on"], clock,
                            change.at, replan=False)
 
 
 def _tick(db: Database, person_id: int, change: Change, clock: journey.Clock) -> None:
-    journey.set_tick(db, person_id, change.key, change.value["done"], change.at)
+    device_edits.set_tick(db, person_id, change.key, change.value["done"], change.at)
 
 
 def _route(db: Database, person_id: int, change: Change, clock: journey.Clock) -> None:
-    journey.set_route(db, person_id, change.value["route"] if change.value else None, clock, change.at)
+    device_edits.set_route(db, person_id, change.value["route"] if change.value else None, clock, change.at)
 
 
 def _lang(db: Database, person_id: int, change: Change, clock: journey.Clock) -> None:
