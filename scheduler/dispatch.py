@@ -1,7 +1,8 @@
 """One dispatch pass: expire, claim due reminders with a lease, decide, send through the gateway, record.
 
 What to do with each claimed row is decided in `scheduler.decide` (pure: no database); this module
-reads the facts it needs, claims, sends and records.
+reads the facts it needs, claims, sends and records. Provider sends go up to SEND_CONCURRENCY at once,
+each on a thread with its own connection, slowing down when Twilio answers 429 (`scheduler.sending`).
 
 Guarantees, and what carries them:
 - two passes (threads or processes) never take the same row: `reminders.claim_due` selects and
@@ -9,10 +10,15 @@ Guarantees, and what carries them:
   the lease (leases follow real time, and a chunk is sized to finish well within its lease);
 - a pass that dies loses nothing: its rows stay `sending` until the lease ends, then any pass
   takes them again; a message the backend had accepted (it has a provider id in the log) is
-  adopted instead of sent again. With Twilio, the one message that can go out twice is the one
-  in flight when the pass died: accepted by Twilio but its answer not yet written. Passes send one
-  at a time, so that is at most one message per dead pass. Outbox sends are exactly-once: the
-  message and the reminder's `sent` are written in the same transaction;
+  adopted instead of sent again. With Twilio, the messages that can go out twice are those in
+  flight when the pass died: accepted by Twilio but their answers not yet written. A pass has at
+  most SEND_CONCURRENCY calls in flight, so that is at most SEND_CONCURRENCY messages per dead pass
+  (one when it is 1). Outbox sends are exactly-once: the message and the reminder's `sent` are
+  written in the same transaction;
+- what is decided for a person is decided before any send, in the pass's own thread, so sending
+  several at once changes none of it (one reminder a person a day); each send checks, right before
+  its call, that its row is still held (a CARD, PAID or STOP since stops it) and that the quiet
+  hours have not begun;
 - one row no pass can make sense of (a date that does not parse, a kind with no text) stops only
   itself: any error deciding (`decide.decide`) or handling it (`DispatchPass._guarded`), other than
   the database's own, marks it `failed` with the error, and the rest of the chunk and every later
@@ -38,6 +44,7 @@ from scheduler import rules, texts
 from scheduler.decide import Day, Decision, Facts, decide, error_text, retry_at
 from scheduler.quiet import QuietHours
 from scheduler.report import Line, PassReport
+from scheduler.sending import THROTTLED, Sender, provider_chunk
 from sms import gateway
 from sms.delivery import OPTED_OUT_CODE
 from sms.phones import mask
@@ -46,9 +53,8 @@ from webapp.store import immediate, iso, opened, people, reminders, savepoint, u
 
 log = logging.getLogger(__name__)
 
-# Outbox sends are written many to a transaction; a real provider is called one message at a time.
+# Outbox sends are written many to a transaction; a real provider is called for each message.
 OUTBOX_CHUNK = 500
-MAX_CHUNK = 50
 # How each decision that sends nothing is recorded: action -> (the store's mark, the decision's
 # value it takes, what the report says, why).
 MARKS: dict[str, tuple[Callable[..., bool], str | None, str, str]] = {
@@ -72,7 +78,9 @@ class DispatchPass:
         self.quiet = QuietHours.from_config(config)
         self.lease = timedelta(seconds=config["SEND_LEASE_SECONDS"])
         self.batched = config["SMS_BACKEND"] == "outbox"
-        self.chunk = OUTBOX_CHUNK if self.batched else self._provider_chunk()
+        self.lanes = 1 if self.batched else config["SEND_CONCURRENCY"]
+        self.chunk = OUTBOX_CHUNK if self.batched else provider_chunk(
+            self.lease.total_seconds(), float(config.get("TWILIO_TIMEOUT_SECONDS") or 10), self.lanes)
         self.day = Day.at(now, self.delays, config["REMINDER_LOOKBACK_HOURS"])
         self._texts: dict[tuple, str] = {}
         self._started = wallclock.monotonic()
@@ -82,12 +90,6 @@ class DispatchPass:
         start, or a long pass would hold rows another pass already considers abandoned."""
         return self.now + timedelta(seconds=wallclock.monotonic() - self._started)
 
-    def _provider_chunk(self) -> int:
-        # A chunk must be sent well within its lease even if every call times out, or another
-        # pass could take rows this one is still working through.
-        timeout = float(self.config.get("TWILIO_TIMEOUT_SECONDS") or 10)
-        return max(1, min(MAX_CHUNK, int(self.lease.total_seconds() / (2 * timeout))))
-
     # -- the pass --------------------------------------------------------------------------------
     def run(self, dry_run: bool = False) -> PassReport:
         """Expire, then claim and handle chunks until nothing is due."""
@@ -96,6 +98,12 @@ class DispatchPass:
             return self._dry_run(report)
         with immediate(self.db):
             report.expired = reminders.expire_stale(self.db, self.day.cutoff, self.now)
+        with Sender(self.config["DATABASE"], self.lanes, self.db) as self.sender:
+            self._chunks(report)
+        _log(report)
+        return report
+
+    def _chunks(self, report: PassReport) -> None:
         while True:
             claimed_at, at = wallclock.monotonic(), self.clock()
             # Checked before every chunk on the real clock: a long pass (a Twilio backlog) that runs
@@ -109,8 +117,6 @@ class DispatchPass:
             if not rows:
                 break
             report.lines += self._handle(rows, claimed_at)
-        _log(report)
-        return report
 
     def _dry_run(self, report: PassReport) -> PassReport:
         rows, oldest = [], iso(self.day.cutoff)
@@ -181,54 +187,59 @@ class DispatchPass:
         except Exception:  # one row broke the chunk's transaction, all rolled back: again, one savepoint a row
             log.warning("a reminder failed inside a chunk of %d: applying them one by one", len(in_chunk))
             with immediate(self.db):
-                lines += [self._guarded(row, persons, functools.partial(self._apply, row, decision, persons))
+                lines += [self._guarded(self.db, row, persons,
+                                        functools.partial(self._apply, row, decision, persons))
                           for row, decision in in_chunk]
-        for row, decision in decisions:
-            if decision.action == "send" and not self.batched:
-                line = self._guarded(row, persons,
-                                     functools.partial(self._send_in_time, row, decision, persons, claimed_at))
-                if line:
-                    lines.append(line)
-        return lines
+        # Provider sends, up to SEND_CONCURRENCY at once: each job gets its thread's connection.
+        sends = [functools.partial(self._send_guarded, row, decision, persons, claimed_at)
+                 for row, decision in decisions if decision.action == "send" and not self.batched]
+        return lines + [line for line in self.sender.run(sends) if line]
 
-    def _guarded(self, row: dict, persons: dict[int, dict], handle: Callable[[], Line | None]) -> Line | None:
+    def _send_guarded(self, row: dict, decision: Decision, persons: dict[int, dict], claimed_at: float,
+                      db: Database) -> Line | None:
+        return self._guarded(db, row, persons,
+                             functools.partial(self._send_in_time, db, row, decision, persons, claimed_at))
+
+    def _guarded(self, db: Database, row: dict, persons: dict[int, dict],
+                 handle: Callable[[], Line | None]) -> Line | None:
         """Handle one row; an error that is the row's (not the database's) marks it `failed`, alone.
 
         Inside a transaction the row's writes are in a savepoint of their own, so a row that fails
         half-way (its message logged, say) leaves nothing behind.
         """
         try:
-            if self.db.conn.in_transaction:
-                with savepoint(self.db):
+            if db.conn.in_transaction:
+                with savepoint(db):
                     return handle()
             return handle()
         except sqlite3.OperationalError:
             raise  # locked, read-only, I/O: the rows stay leased and the next pass takes them back
         except Exception as error:
             log.exception("reminder %s: failed while handling it", row["id"])
-            return self._fail(row, persons, error_text(error))
+            return self._fail(db, row, persons, error_text(error))
 
-    def _fail(self, row: dict, persons: dict[int, dict], error: str) -> Line:
-        with immediate(self.db):
-            done = reminders.mark_failed(self.db, row["id"], self.owner, error, self.now, attempted=False)
+    def _fail(self, db: Database, row: dict, persons: dict[int, dict], error: str) -> Line:
+        with immediate(db):
+            done = reminders.mark_failed(db, row["id"], self.owner, error, self.now, attempted=False)
         return self._line(row, persons, "failed" if done else "lost", error)
 
-    def _send_in_time(self, row: dict, decision: Decision, persons: dict[int, dict], claimed_at: float) -> Line | None:
+    def _send_in_time(self, db: Database, row: dict, decision: Decision, persons: dict[int, dict],
+                      claimed_at: float) -> Line | None:
         at = self.clock()
         if self.quiet.contains(at):  # the quiet hours began during this chunk
-            with immediate(self.db):
-                done = reminders.mark_postponed(self.db, row["id"], self.owner, self.quiet.end_after(at), at)
+            with immediate(db):
+                done = reminders.mark_postponed(db, row["id"], self.owner, self.quiet.end_after(at), at)
             return self._line(row, persons, "postponed" if done else "lost", "quiet hours")
         if wallclock.monotonic() - claimed_at > self.lease.total_seconds() / 2:
-            with immediate(self.db):  # running late: hand the rest back with a fresh chance
-                reminders.mark_postponed(self.db, row["id"], self.owner, self.now, self.now)
+            with immediate(db):  # running late (slowed by 429s or timeouts): hand the rest back
+                reminders.mark_postponed(db, row["id"], self.owner, self.now, self.now)
             return None
-        return self._send(row, decision, persons[row["person_id"]])
+        return self._send(db, row, decision, persons[row["person_id"]])
 
     def _apply(self, row: dict, decision: Decision, persons: dict[int, dict]) -> Line:
         rid, action = row["id"], decision.action
         if action == "fail":
-            return self._fail(row, persons, decision.error)
+            return self._fail(self.db, row, persons, decision.error)
         if action == "gone":
             return self._line(row, persons, "lost", "person erased")
         if action in MARKS:
@@ -250,35 +261,36 @@ class DispatchPass:
             raise RuntimeError(f"reminder {rid}: {result.error or 'changed under the write lock'}")
         return self._line(row, persons, "sent", f"message {result.message_id}")
 
-    def _send(self, row: dict, decision: Decision, person: dict) -> Line:
+    def _send(self, db: Database, row: dict, decision: Decision, person: dict) -> Line:
         persons = {person["id"]: person}
         # Right before the provider call: a CARD, PAID or STOP since the claim cancelled or muted
         # the row (and cleared the lease). One arriving during the call itself cannot stop it.
-        with immediate(self.db):
-            held = reminders.still_held(self.db, row["id"], self.owner)
+        with immediate(db):
+            held = reminders.still_held(db, row["id"], self.owner)
         if not held:
             return self._line(row, persons, "lost", "cancelled, muted or lease lost")
         try:
-            result = gateway.send(self.db, self.config, person["phone"], decision.body,
+            result = gateway.send(db, self.config, person["phone"], decision.body,
                                   person_id=person["id"], reminder_id=row["id"], now=self.now)
         except sqlite3.IntegrityError:  # the person was erased between claim and send
             return self._line(row, persons, "lost", "person erased")
         except Exception as error:  # a backend bug must not kill the pass, nor retry one row forever
             log.exception("reminder %s: unexpected error from the gateway", row["id"])
             result = gateway.SendResult(0, "failed", error=error_text(error), transient=True)
-        with immediate(self.db):
+        self.sender.called(throttled=result.error_code in THROTTLED)
+        with immediate(db):
             if result.ok:
-                done = reminders.mark_sent(self.db, row["id"], self.owner, result.message_id, self.now)
-                if not done and reminders.mark_sent_after_park(self.db, row["id"], result.message_id, self.now):
+                done = reminders.mark_sent(db, row["id"], self.owner, result.message_id, self.now)
+                if not done and reminders.mark_sent_after_park(db, row["id"], result.message_id, self.now):
                     return self._line(row, persons, "sent", f"message {result.message_id}; cancelled during the call")
                 return self._line(row, persons, "sent" if done else "lost", f"message {result.message_id}")
             error = f"{result.error_code or ''} {result.error}".strip()
             if at := retry_at(row["attempts"], result.transient, self.config, self.now):
-                done = reminders.mark_retry(self.db, row["id"], self.owner, at, error, self.now)
+                done = reminders.mark_retry(db, row["id"], self.owner, at, error, self.now)
                 return self._line(row, persons, "retry" if done else "lost", f"{error}; again at {at:%H:%M:%SZ}")
-            done = reminders.mark_failed(self.db, row["id"], self.owner, error, self.now)
+            done = reminders.mark_failed(db, row["id"], self.owner, error, self.now)
             if result.error_code == OPTED_OUT_CODE:  # the number sent STOP to Twilio: honour it everywhere
-                journey.carrier_opted_out(self.db, person["phone"], journey.Clock(self.now, self.delays))
+                journey.carrier_opted_out(db, person["phone"], journey.Clock(self.now, self.delays))
             return self._line(row, persons, "failed" if done else "lost", error)
 
     @staticmethod

@@ -16,8 +16,10 @@ TWILIO_HOST = re.compile(r"^https://[A-Za-z0-9.-]*\.twilio\.com(?=/|$)")
 # Twilio codes that mean "try again later" although the HTTP status is a 4xx.
 TRANSIENT_CODES = frozenset({20429})
 
-_clients: dict[tuple, Client] = {}
-_clients_lock = threading.Lock()
+# One client per thread: TwilioHttpClient keeps each answer on the instance (`_test_only_last_response`)
+# and returns it from there, so two threads sharing one can each get the other's answer (a wrong SID,
+# or a success read as a failure and sent again). A pass sends from several threads at once.
+_threads = threading.local()
 
 
 class RebasedHttpClient(TwilioHttpClient):
@@ -33,18 +35,17 @@ class RebasedHttpClient(TwilioHttpClient):
 
 
 def client_for(config: Mapping) -> Client:
-    """The Twilio client for these settings, built once per process and reused (connection pool)."""
+    """The Twilio client for these settings, built once per thread and reused (connection pool)."""
     key = (config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config.get("TWILIO_API_BASE"),
            config.get("TWILIO_TIMEOUT_SECONDS"))
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            timeout = config.get("TWILIO_TIMEOUT_SECONDS") or None
-            http_client = (RebasedHttpClient(key[2], timeout=timeout) if key[2]
-                           else TwilioHttpClient(timeout=timeout))
-            client = Client(key[0], key[1], http_client=http_client)
-            _clients[key] = client
-        return client
+    clients = _threads.__dict__.setdefault("clients", {})
+    client = clients.get(key)
+    if client is None:
+        timeout = config.get("TWILIO_TIMEOUT_SECONDS") or None
+        http_client = (RebasedHttpClient(key[2], timeout=timeout) if key[2]
+                       else TwilioHttpClient(timeout=timeout))
+        client = clients[key] = Client(key[0], key[1], http_client=http_client)
+    return client
 
 
 def sender(config: Mapping) -> dict[str, str]:

@@ -3,8 +3,9 @@
 It answers `POST /2010-04-01/Accounts/{sid}/Messages.json` like Twilio (201, sid `SM…`, status
 `queued`), and can POST correctly signed status callbacks back to the URL a message was created with.
 
-    fake = FakeTwilio(account_sid, auth_token).start()
+    fake = FakeTwilio(account_sid, auth_token, latency=0.15).start()  # each answer takes 150 ms
     fake.fail_next(429, "timeout", 21610)      # the next three requests fail, in that order
+    fake.fail_after(20, 429, 429)              # the 21st and 22nd requests from now answer 429
     fake.fail_for("+33612345678", 21211)       # every request to that number fails
     fake.send_status_callback(sid, "delivered")
     fake.stop()
@@ -16,6 +17,11 @@ Outcomes: an HTTP status (500, 503, 429…), a Twilio error code (21610, 21211, 
 with Twilio's JSON error body, or "timeout" (the server holds the request for `hang_seconds`, then
 drops the connection without answering: a client with a shorter timeout sees a read timeout, any
 other client a dropped connection; both are what a real network failure looks like).
+
+It serves each request in its own thread (as Twilio serves calls in parallel) and keeps what a test of
+concurrent senders reads: `max_in_flight` (the most requests it was answering at once) and `history`
+(every request in arrival order: its 'To', how many were in flight when it arrived, counting itself,
+the status answered, and when).
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -67,19 +74,20 @@ class FakeTwilio:
     """Twilio's Messages API on 127.0.0.1, port chosen by the OS."""
 
     def __init__(self, account_sid: str | None = None, auth_token: str = "fake-auth-token",
-                 hang_seconds: float = 2.0) -> None:
+                 hang_seconds: float = 2.0, latency: float = 0.0) -> None:
         self.account_sid = account_sid or new_account_sid()
         self.auth_token = auth_token
         self.hang_seconds = hang_seconds
+        self.latency = latency  # seconds each request waits before it is answered (Twilio's own time)
         self._lock = threading.Lock()
         self._messages: list[dict] = []
         self._outcomes: deque = deque()
         self._per_destination: dict[str, object] = {}
         self._stopping = threading.Event()
         self.requests = 0  # every POST to Messages.json, failed or not
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
+        self.in_flight = self.max_in_flight = 0
+        self._history: list[dict] = []
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
@@ -123,6 +131,18 @@ class FakeTwilio:
         with self._lock:
             self._outcomes.extend(_checked(outcome) for outcome in outcomes)
 
+    def fail_after(self, count: int, *outcomes: int | str) -> None:
+        """After `count` more requests answered as usual, the next ones fail with these outcomes."""
+        with self._lock:
+            self._outcomes.extend([None] * count + [_checked(outcome) for outcome in outcomes])
+
+    @property
+    def history(self) -> list[dict]:
+        """Every request so far, in arrival order: {"To", "in_flight" (at its arrival, itself included),
+        "status" (answered; None while unanswered or for a timeout), "at" and "answered_at" (monotonic)}."""
+        with self._lock:
+            return [dict(entry) for entry in self._history]
+
     def fail_for(self, to: str, outcome: int | str | None) -> None:
         """Every request to `to` fails with `outcome` (None clears it)."""
         with self._lock:
@@ -162,9 +182,24 @@ class FakeTwilio:
     def _next_outcome(self, to: str | None) -> object | None:
         with self._lock:
             self.requests += 1
-            if self._outcomes:
-                return self._outcomes.popleft()
-            return self._per_destination.get(to or "")
+            outcome = self._outcomes.popleft() if self._outcomes else None
+            return self._per_destination.get(to or "") if outcome is None else outcome
+
+    def _arrive(self, to: str | None) -> dict:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            entry = {"To": to, "in_flight": self.in_flight, "status": None, "at": time.monotonic(),
+                     "answered_at": None}
+            self._history.append(entry)
+            return entry
+
+    def _leave(self, entry: dict, status: int | None) -> None:
+        # Before the answer is written: once the client has it, it may send its next request, which
+        # must not find this one still counted.
+        with self._lock:
+            self.in_flight -= 1
+            entry.update(status=status, answered_at=time.monotonic())
 
     def _accept(self, params: dict[str, str]) -> dict:
         now = datetime.now(UTC)
@@ -199,11 +234,16 @@ class FakeTwilio:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = parse_qs(self.rfile.read(length).decode("utf-8"), keep_blank_values=True)
                 params = {key: values[-1] for key, values in form.items()}
+                self._entry = fake._arrive(params.get("To"))
                 outcome = fake._next_outcome(params.get("To"))
                 if outcome == TIMEOUT:
                     fake._stopping.wait(fake.hang_seconds)
+                    fake._leave(self._entry, None)
+                    self._entry = None
                     self.close_connection = True
                     return  # no answer at all: the client sees a timeout or a dropped connection
+                if fake.latency:
+                    fake._stopping.wait(fake.latency)
                 to = params.get("To", "")
                 if outcome is not None:
                     return self._twilio_error(int(outcome), to)
@@ -229,6 +269,9 @@ class FakeTwilio:
 
             def _json(self, status: int, payload: dict) -> None:
                 body = json.dumps(payload).encode()
+                entry, self._entry = getattr(self, "_entry", None), None
+                if entry is not None:
+                    fake._leave(entry, status)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -236,6 +279,12 @@ class FakeTwilio:
                 self.wfile.write(body)
 
         return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 64  # many senders connecting at once are queued, not refused
 
 
 def _checked(outcome: int | str) -> int | str:

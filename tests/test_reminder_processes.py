@@ -66,7 +66,8 @@ def test_a_pass_killed_mid_way_is_finished_by_the_next_with_at_most_the_in_fligh
         app, app_config, db, fake_twilio):
     """The design's one allowed duplicate: the message Twilio accepted but whose answer the dead
     pass had not yet written (its log row still says `sending`). Nothing else, and nothing lost."""
-    twilio = dict(app_config, **fake_twilio.config(TWILIO_TIMEOUT_SECONDS=2.0))
+    # One send at a time, as this test counts (several at once: tests/test_reminder_concurrency.py).
+    twilio = dict(app_config, **fake_twilio.config(TWILIO_TIMEOUT_SECONDS=2.0, SEND_CONCURRENCY=1))
     phones = plan(db, 60)
     proc = worker(twilio, "slow_twilio", DUE, delay=0.05)
     deadline = time.time() + 60

@@ -11,7 +11,7 @@ from scheduler.dispatch import run_pass
 from sms.segments import measure
 from tests.conftest import DEFAULT_DELAYS
 from webapp import journey, settings
-from webapp.store import people, reminders
+from webapp.store import opened, people, reminders
 
 PARIS = ZoneInfo("Europe/Paris")
 DELAYS = DEFAULT_DELAYS
@@ -377,7 +377,8 @@ def test_what_remains_possible_a_card_during_the_provider_call_for_that_row(app,
     journey.record_application(db, pid, "online", date(2026, 3, 1), at(START))  # due 15 March, then 22nd
 
     def card_arrives_during_the_call(config, to, body):
-        journey.card_arrived(db, pid, at(paris(2026, 3, 15, 10)))
+        with opened(config["DATABASE"]) as own:  # provider calls run on the pass's send threads
+            journey.card_arrived(own, pid, at(paris(2026, 3, 15, 10)))
         return gateway.outbox_deliver(config, to, body)
 
     monkeypatch.setitem(gateway.BACKENDS, "slow", card_arrives_during_the_call)
@@ -472,7 +473,9 @@ def test_a_pass_that_runs_into_the_quiet_hours_holds_the_rest_until_morning(app,
     monkeypatch.setattr(dispatch, "OUTBOX_CHUNK", 1)  # outbox: the check is before each chunk
     monkeypatch.setitem(gateway.BACKENDS, "outbox", deliver_slowly)
     monkeypatch.setitem(gateway.BACKENDS, "one-by-one", deliver_slowly)
-    app.config.update(SMS_BACKEND=backend)
+    # One call at a time, so each steps the clock in turn (with several at once, see
+    # tests/test_reminder_concurrency.py).
+    app.config.update(SMS_BACKEND=backend, SEND_CONCURRENCY=1)
     ids = [person(db, phone=f"+3360000000{n}") for n in range(5)]
     for pid in ids:  # all planned past due at 19:59:57 local (18:59:57 UTC in March)
         journey.record_claim(db, pid, date(2026, 1, 20), at(paris(2026, 3, 4, 19, 59, 57)))
