@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CATALOGS := webapp sms scheduler
 
-.PHONY: run test lint venv translations translations-update migrate bench clean
+.PHONY: run test lint venv translations translations-update migrate bench backup-check clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench: translations
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/sync.py
+
+# Litestream for real on loopback: replicate, SIGKILL, restore into a new file, check it (tools/backup_check.py).
+backup-check: translations
+	$(BIN)/python tools/backup_check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
