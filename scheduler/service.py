@@ -1,7 +1,9 @@
-"""APScheduler 3 wiring: the dispatch pass every minute and a daily clean-up, never in `create_app`."""
+"""APScheduler 3 wiring: the dispatch pass every SCHEDULER_PASS_SECONDS and a daily clean-up, never in `create_app`."""
 from __future__ import annotations
 
 import logging
+import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -12,20 +14,39 @@ from flask import Flask
 from scheduler import rules
 from scheduler.dispatch import run_pass
 from scheduler.quiet import QuietHours
-from webapp.store import immediate, opened, retention, utcnow
+from scheduler.report import PassReport
+from webapp import metrics
+from webapp.store import heartbeats, immediate, opened, retention, utcnow
 
 log = logging.getLogger(__name__)
 
-PASS_EVERY_SECONDS = 60
 CLEANUP_AT = {"hour": 3, "minute": 30}  # local time, a quiet moment
 
 
-def dispatch_job(app: Flask) -> None:
-    """One pass at the current time; errors are logged, the next minute tries again."""
+def dispatch_job(app: Flask, now: datetime | None = None) -> None:
+    """One pass at `now` (default: the clock), measured; its end is the `scheduler` heartbeat /healthz reads.
+
+    Errors are logged and write no heartbeat (a scheduler whose passes all fail is not alive); the next
+    pass tries again.
+    """
+    started = time.monotonic()
     try:
-        run_pass(app)
+        report = run_pass(app, now)
+        with opened(app.config["DATABASE"]) as db:
+            heartbeats.beat(db, "scheduler", utcnow(), report.summary())
     except Exception:  # a failed pass loses nothing (leases); keep the scheduler alive
+        metrics.pass_ended(time.monotonic() - started, None)
         log.exception("dispatch pass failed")
+        return
+    metrics.pass_ended(time.monotonic() - started, outcomes(report))
+
+
+def outcomes(report: PassReport) -> Counter:
+    """How many reminders ended the pass with each outcome; the quiet hours' are `postponed`."""
+    counts = Counter(line.outcome for line in report.lines)
+    counts["expired"] += report.expired
+    counts["postponed"] += report.quiet_postponed
+    return counts
 
 
 def cleanup(app: Flask, now: datetime | None = None) -> dict[str, int]:
@@ -59,7 +80,7 @@ def cleanup_job(app: Flask) -> None:
 
 
 def build_scheduler(app: Flask, background: bool) -> BaseScheduler:
-    """A scheduler (not started) with the pass every minute and the daily clean-up.
+    """A scheduler (not started) with the pass every SCHEDULER_PASS_SECONDS and the daily clean-up.
 
     `background=True` runs in a thread beside the dev server (`make run`); `False` blocks, for
     `python -m scheduler`. One pass at a time per scheduler (`max_instances=1`), missed runs
@@ -69,9 +90,10 @@ def build_scheduler(app: Flask, background: bool) -> BaseScheduler:
     QuietHours.from_config(app.config)
     cls = BackgroundScheduler if background else BlockingScheduler
     scheduler = cls(timezone=app.config["TIMEZONE"])
-    scheduler.add_job(dispatch_job, "interval", seconds=PASS_EVERY_SECONDS, args=[app], id="dispatch",
+    every = app.config["SCHEDULER_PASS_SECONDS"]
+    scheduler.add_job(dispatch_job, "interval", seconds=every, args=[app], id="dispatch",
                       next_run_time=datetime.now(UTC), replace_existing=True, coalesce=True,
-                      max_instances=1, misfire_grace_time=PASS_EVERY_SECONDS)
+                      max_instances=1, misfire_grace_time=every)
     scheduler.add_job(cleanup_job, "cron", args=[app], id="cleanup", replace_existing=True, coalesce=True,
                       max_instances=1, misfire_grace_time=3600, **CLEANUP_AT)
     return scheduler

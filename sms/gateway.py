@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from sms import twilio_backend
 from sms.delivery import Delivery, SendError
 from sms.phones import mask
+from webapp import metrics
 from webapp.settings import SettingError
 from webapp.store import immediate, utcnow
 from webapp.store import messages as message_store
@@ -86,10 +87,12 @@ def send(db: Database, config: Mapping, to: str, body: str, *, person_id: int | 
         with immediate(db):
             message_store.set_outcome(db, message_id, now=utcnow(), **_outcome(answer))
     if isinstance(answer, SendError):
+        metrics.sent(config["SMS_BACKEND"], answer.code, answer.transient)
         log.warning("send to %s failed (%s, code %s): %s", mask(to),
                     "transient" if answer.transient else "permanent", answer.code, answer)
         return SendResult(message_id, _outcome(answer)["status"], error_code=answer.code, error=str(answer),
                           transient=answer.transient)
+    metrics.sent(config["SMS_BACKEND"])
     if log.isEnabledFor(logging.INFO):  # masking costs more than the outbox's own hand-over
         log.info("sent message %s to %s via %s", message_id, mask(to), config["SMS_BACKEND"])
     return SendResult(message_id, answer.status, sid=answer.sid)

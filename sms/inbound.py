@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from scheduler.rules import Delays
 from sms import commands, keywords, languages, phones, privacy, replies
 from sms.segments import measure
-from webapp import journey
+from webapp import journey, metrics
 from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from webapp.store import immediate, iso, retention, utcnow
 from webapp.store import messages as message_store
@@ -64,6 +64,11 @@ STOP_CONFIRMED = "STOP already confirmed in the last hour"
 DELETE_CONFIRMED = "DELETE already confirmed in the last hour"
 CARRIER = "Twilio answered"
 NOTHING_TO_SAY = "thanks, ok or an emoji: no paid reply"
+# Each reason's name in the metrics (cvc_sms_silences_total{reason=...}).
+SILENCE_LABELS = {SEEN_SILENT: "seen_before", NOT_A_PERSON: "not_a_person", OPTED_OUT: "opted_out",
+                  BUDGET: "hourly_budget", DAILY_BUDGET: "daily_budget", CEILING: "hourly_ceiling_all",
+                  COUNTRY: "country", LOOP: "loop", STOP_CONFIRMED: "stop_confirmed",
+                  DELETE_CONFIRMED: "delete_confirmed", CARRIER: "carrier_answered", NOTHING_TO_SAY: "nothing_to_say"}
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,12 @@ class Outcome:
 
 def handle(db: Database, config: Mapping, message: Inbound, now: datetime | None = None) -> str | None:
     """Apply an inbound SMS and return the reply to send, or None when we must stay silent."""
-    return respond(db, config, message, now).reply
+    outcome = respond(db, config, message, now)
+    if outcome.reply is None:
+        metrics.silenced(SILENCE_LABELS.get(outcome.silent_because, "other"))
+    else:
+        metrics.replied(measure(outcome.reply).segments)
+    return outcome.reply
 
 
 def respond(db: Database, config: Mapping, message: Inbound, now: datetime | None = None) -> Outcome:
@@ -93,6 +103,7 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
     # Pure work before the transaction: other writers wait only for what needs the database.
     phone = phones.normalise(message.sender) if phones.is_person_number(message.sender) else None
     parsed = keywords.parse(body)
+    metrics.inbound_sms(parsed.command)
     key = loop_key(body, parsed.command)
     script_says = languages.guess(body)
     texted_in = parsed.lang or (script_says if script_says in LANGUAGES else None)

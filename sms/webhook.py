@@ -8,12 +8,14 @@ import functools
 import hmac
 import logging
 import re
+import time
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, g, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from sms import callbacks, inbound
+from webapp import metrics
 from webapp.settings import ACCOUNT_SID
 from webapp.store import get_db
 
@@ -23,6 +25,19 @@ bp = Blueprint("sms", __name__, url_prefix="/sms")
 
 # Twilio's webhooks are a few hundred bytes; anything much bigger is not Twilio.
 MAX_WEBHOOK_BYTES = 64 * 1024
+
+
+@bp.before_request
+def start_clock() -> None:
+    """Note when the webhook came in (first: the signature check's time counts too)."""
+    g.webhook_started = time.perf_counter()
+
+
+@bp.after_request
+def observe_latency(response: Response) -> Response:
+    """Record the webhook's latency, by endpoint and status (refusals and 503s included)."""
+    metrics.webhook_answered(request.path, response.status_code, time.perf_counter() - g.webhook_started)
+    return response
 
 
 @bp.before_request

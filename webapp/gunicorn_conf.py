@@ -6,6 +6,9 @@ The access log (off unless `--access-logfile` is given) masks phone numbers; the
 from __future__ import annotations
 
 import logging
+import os
+import sys
+from pathlib import Path
 
 from gunicorn import glogging
 
@@ -51,3 +54,42 @@ class AppLogger(glogging.Logger):
 
 
 logger_class = AppLogger
+
+# Metrics: the workers (and `python -m scheduler`, given the same variable) write their counters there and a
+# scrape of any worker sums them. prometheus_client reads the variable when it is first imported, in each
+# worker after the fork, so nothing here imports it at the top: the master would fix single-process mode for
+# every worker it forks.
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+DEFAULT_METRICS_DIR = Path(__file__).resolve().parent.parent / "instance" / "prometheus"
+
+
+def on_starting(server) -> None:
+    """Before the first worker: the metrics directory (default under instance/), cleaned of dead processes' files."""
+    directory = Path(os.environ.setdefault(METRICS_DIR_ENV, str(DEFAULT_METRICS_DIR)))
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in directory.glob("*.db"):
+        if not _alive(path.stem.rpartition("_")[2]):  # a running scheduler's files stay
+            path.unlink(missing_ok=True)
+    values = sys.modules.get("prometheus_client.values")
+    if values is not None and not values.ValueClass._multiprocess:  # --preload without the variable set
+        server.log.warning("metrics: prometheus_client was imported before %s was set; each worker counts on"
+                           " its own (set %s in the environment)", METRICS_DIR_ENV, METRICS_DIR_ENV)
+
+
+def child_exit(server, worker) -> None:
+    """A worker ended: its live gauges go (its counters stay in the sums)."""
+    from prometheus_client import multiprocess  # here, in the master, after the variable is set (see above)
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

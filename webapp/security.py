@@ -28,8 +28,9 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 CSRF_FIELD = "csrf_token"
 # Forms here are a few ticks and dates; anything bigger is not ours.
 MAX_FORM_BYTES = 16 * 1024
-# Machine endpoints (Twilio's webhooks) never use a session: no cookie to verify, none to set.
-SESSIONLESS_PATHS = ("/sms/",)
+# Machine endpoints (Twilio's webhooks, the health check, Prometheus' scrape) never use a session: no cookie to
+# verify, none to set.
+SESSIONLESS_PATHS = ("/sms/", "/healthz", "/metrics")
 
 
 class CookieSessions(SecureCookieSessionInterface):

@@ -3,7 +3,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webapp import api, api_leave, api_link, api_sync, assets, errors, leave_pages, link_pages, pages, pwa, security
+from webapp import (
+    api,
+    api_leave,
+    api_link,
+    api_sync,
+    assets,
+    errors,
+    health,
+    leave_pages,
+    link_pages,
+    pages,
+    pwa,
+    security,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -21,4 +34,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(link_pages.bp)
     app.register_blueprint(leave_pages.bp)
     app.register_blueprint(api_sync.bp)
+    app.register_blueprint(health.bp)  # /healthz, /metrics
     app.register_error_handler(api.ApiError, api.api_error)
