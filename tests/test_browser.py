@@ -276,6 +276,19 @@ def test_a_new_shell_replaces_the_old_cache(context, live_server, app):
     assert "01 02 03 04 05" in page.locator("main").inner_text()
 
 
+def test_the_worker_is_told_the_first_page_language_and_keeps_it_when_another_opens(context, live_server):
+    page = context.new_page()
+    controlled(page, live_server.url + "/ar/help")
+    registered = "navigator.serviceWorker.getRegistration().then(r => new URL(r.active.scriptURL).search)"
+    assert page.evaluate(registered) == "?lang=ar"
+    assert "/ar/" in page.evaluate(CACHED_PATHS)["urls"]
+    names = page.evaluate("caches.keys()")
+    page.goto(live_server.url + "/fr/help")  # another language: cached when opened, no second install
+    page.wait_for_load_state("load")
+    assert page.evaluate(registered) == "?lang=ar"
+    assert page.evaluate("caches.keys()") == names
+
+
 def test_offline_unknown_address_falls_back_to_the_language_home(context, live_server):
     page = context.new_page()
     controlled(page, live_server.url + "/en/number")

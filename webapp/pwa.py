@@ -64,8 +64,9 @@ def shell_pages() -> dict[str, list[str]]:
 
 
 # Static files the offline shell does without: the phone simulator's stylesheet exists only in development;
-# the opt-in's script (on /reminders) and the leaving one (on /leave), not on shell pages, need the network anyway.
-NOT_IN_SHELL = frozenset({"css/dev_phone.css", "js/optin.js", "js/leave.js"})
+# the opt-in's script (on /reminders) and the leaving one (on /leave), not on shell pages, need the network anyway;
+# the operator console's stylesheet is for the association's staff, not for the people the phone serves.
+NOT_IN_SHELL = frozenset({"css/dev_phone.css", "js/optin.js", "js/leave.js", "css/ops.css"})
 
 
 def static_files() -> list[str]:

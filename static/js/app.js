@@ -107,7 +107,12 @@
     enhance();
     var script = document.querySelector('script[data-sw]');
     if (script && 'serviceWorker' in navigator) {
-      navigator.serviceWorker.register(script.getAttribute('data-sw'))['catch'](function () {
+      // The URL names the page's language (precached); later pages keep the registered URL (no reinstall).
+      navigator.serviceWorker.getRegistration().then(function (known) {
+        var worker = known && (known.active || known.waiting || known.installing);
+        return navigator.serviceWorker.register(worker ? worker.scriptURL :
+          script.getAttribute('data-sw') + '?lang=' + encodeURIComponent(document.documentElement.lang));
+      })['catch'](function () {
         // No offline copy this time; the page works anyway.
       });
     }

@@ -24,21 +24,18 @@ function languageOf(path) {
   })[0] || SHELL.defaultLanguage;
 }
 
-// The languages in use: those of the open windows (the page that registered this worker) and those an
-// older cache of ours holds (a language opened before stays offline across an update). A window between
-// two pages is not listed for a moment: ask again a few times before guessing from the browser's languages,
-// or an Arabic first visit could precache English instead.
-function languagesInUse(tries) {
-  tries = tries === undefined ? 10 : tries;
+// The language of the page that registered this worker: static/js/app.js names it in the script's URL
+// (/sw.js?lang=ar), so the first visit precaches its own language without guessing from the open windows.
+var REGISTERED_BY = new URL(self.location.href).searchParams.get('lang');
+
+// The languages in use: the registering page's, those of the open windows and those an older cache of ours
+// holds (a language opened before stays offline across an update); none: the browser's first language we have.
+function languagesInUse() {
   return languagesFound().then(function (langs) {
-    if (langs.length || tries <= 0) {
-      return langs.length ? langs : [languageOf('/')];
+    if (SHELL.pages[REGISTERED_BY] && langs.indexOf(REGISTERED_BY) < 0) {
+      langs.push(REGISTERED_BY);
     }
-    return new Promise(function (resolve) {
-      setTimeout(resolve, 100);
-    }).then(function () {
-      return languagesInUse(tries - 1);
-    });
+    return langs.length ? langs : [languageOf('/')];
   });
 }
 
