@@ -8,6 +8,7 @@ import sys
 import click
 
 from scheduler.service import build_scheduler
+from webapp import logs
 from webapp.app import create_app
 from webapp.settings import SettingError
 from webapp.store.migrations import open_current
@@ -15,8 +16,7 @@ from webapp.store.migrations import open_current
 
 def main() -> int:
     """Run the dispatch pass every minute until SIGTERM or SIGINT; the pass in progress finishes."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # not two lines a minute
+    logs.setup()  # LOG_FORMAT, numbers masked, no APScheduler line a minute
     try:
         app = create_app()
     except SettingError as error:

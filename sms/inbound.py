@@ -136,6 +136,7 @@ def respond(db: Database, config: Mapping, message: Inbound, now: datetime | Non
             return Outcome(None, silent)
         message_store.add_message(db, direction="outbound", phone=phone, body=reply, status="sent",
                                   now=clock.now, person_id=person["id"], reply_to=inbound_id)
+        log.info("reply to %s (inbound %s)", phones.mask(phone), message.sid)
         return Outcome(reply)
 
 

@@ -11,7 +11,7 @@ from webapp.settings import SettingError
 
 def main() -> None:
     """Serve on HOST:PORT and run reminder passes in a background thread."""
-    logs.log_to_console()
+    logs.setup()  # LOG_FORMAT, numbers masked, no APScheduler line a minute
     try:
         app = create_app()
     except SettingError as error:

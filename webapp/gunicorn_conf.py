@@ -1,7 +1,7 @@
 """gunicorn's settings for production: `gunicorn -c python:webapp.gunicorn_conf wsgi:app` (flags still apply).
 
 The access log (off unless `--access-logfile` is given) masks phone numbers; the app's own log lines
-(INFO and up) go where gunicorn's error log goes, with its `--log-level`.
+(INFO and up) go where gunicorn's error log goes, with its `--log-level`, in LOG_FORMAT (gunicorn's too).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gunicorn import glogging
 
-from webapp.logs import mask_logged
+from webapp import logs
 
 # The client's address, the time and the numbers gunicorn measures are kept as they are; every other atom
 # (request line, path, query, referrer, user agent, headers) is masked.
@@ -29,7 +29,7 @@ class MaskedAtoms(glogging.SafeAtoms):
         value = super().__getitem__(key)
         if key in UNMASKED_ATOMS or not isinstance(value, str):
             return value
-        return mask_logged(value).replace('"', '\\"')
+        return logs.mask_logged(value).replace('"', '\\"')
 
 
 class AppLogger(glogging.Logger):
@@ -43,6 +43,9 @@ class AppLogger(glogging.Logger):
         super().setup(cfg)
         if cfg.logconfig_dict or cfg.logconfig_json or cfg.logconfig:
             return  # the operator configured logging: theirs wins
+        log_format = logs.configured_format()  # LOG_FORMAT: gunicorn's own lines in the app's format too
+        logs.reformat(self.error_log.handlers, logs.FORMATTERS[log_format])
+        logs.reformat(self.access_log.handlers, logs.ACCESS_FORMATTERS[log_format])
         root = logging.getLogger()
         for handler in self.app_handlers:
             root.removeHandler(handler)
