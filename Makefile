@@ -8,9 +8,15 @@ CATALOGS := webapp sms scheduler
 
 .PHONY: run test lint venv translations translations-update migrate bench backup-check clean
 
+# Two stamps, each remade when pyproject.toml changes: the runtime dependencies (all `make run` needs), then
+# the test tools on top of them (test, lint, bench, translations-update), added without reinstalling the rest.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
@@ -20,7 +26,7 @@ translations: $(BIN)/.installed
 	$(BIN)/flask --app wsgi translations compile
 
 # Re-extract the strings of every catalogue and merge them into the .po files.
-translations-update: $(BIN)/.installed
+translations-update: $(BIN)/.installed-test
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k plural_forms:1,2 -o webapp/translations/messages.pot webapp templates
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o sms/translations/messages.pot sms
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o scheduler/translations/messages.pot scheduler
@@ -34,14 +40,14 @@ migrate: $(BIN)/.installed
 run: translations migrate
 	ENVIRONMENT=development HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m webapp.devserver
 
-test: translations
+test: translations $(BIN)/.installed-test
 	$(BIN)/python -m pytest
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-bench: translations
+bench: translations $(BIN)/.installed-test
 	$(BIN)/python bench/pwa_weight.py
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/reminders.py
