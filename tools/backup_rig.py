@@ -146,7 +146,12 @@ def holds(paths: list[Path], phone: str) -> list[str]:
     found = []
     for path in paths:
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []
-        found += [str(file) for file in files if phone.encode() in file.read_bytes()]
+        for file in files:
+            try:
+                if phone.encode() in file.read_bytes():
+                    found.append(str(file))
+            except FileNotFoundError:  # removed meanwhile (a -wal at its last close, a compacted LTX file)
+                pass
     return found
 
 
