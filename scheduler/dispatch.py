@@ -83,6 +83,9 @@ class DispatchPass:
             self.lease.total_seconds(), float(config.get("TWILIO_TIMEOUT_SECONDS") or 10), self.lanes)
         self.day = Day.at(now, self.delays, config["REMINDER_LOOKBACK_HOURS"])
         self._texts: dict[tuple, str] = {}
+        # Who this pass has decided to remind: a chunk is decided while the last one's sends may still
+        # be under way, not yet marked sent, so the store alone would not say who had theirs today.
+        self.reminding: set[int] = set()
         self._started = wallclock.monotonic()
 
     def clock(self) -> datetime:
@@ -104,6 +107,7 @@ class DispatchPass:
         return report
 
     def _chunks(self, report: PassReport) -> None:
+        handled: list[list[Line | None]] = []  # each chunk's lines, then its sends' (filled as they end)
         while True:
             claimed_at, at = wallclock.monotonic(), self.clock()
             # Checked before every chunk on the real clock: a long pass (a Twilio backlog) that runs
@@ -116,7 +120,9 @@ class DispatchPass:
             rows = reminders.claim_due(self.db, at, self.owner, at + self.lease, self.chunk)
             if not rows:
                 break
-            report.lines += self._handle(rows, claimed_at)
+            handled += self._handle(rows, claimed_at)
+        self.sender.wait()  # the last chunk's sends (each earlier one's ended while the next was decided)
+        report.lines += [line for lines in handled for line in lines if line]
 
     def _dry_run(self, report: PassReport) -> PassReport:
         rows, oldest = [], iso(self.day.cutoff)
@@ -145,7 +151,7 @@ class DispatchPass:
                 for person in people.people_by_ids(self.db, sorted({row["person_id"] for row in rows}))}
 
     def _decide(self, rows: list[dict], persons: dict[int, dict]) -> list[tuple[dict, Decision]]:
-        reminded = reminders.people_reminded_since(self.db, list(persons), self.day.start)
+        reminded = reminders.people_reminded_since(self.db, list(persons), self.day.start) | self.reminding
         accepted = reminders.accepted_messages(self.db, [row["id"] for row in rows if row["state"] == "sending"])
         firsts = [row for row in rows if row["kind"] in rules.FOLLOWUP_OF]
         follow = reminders.followups(self.db, sorted({row["person_id"] for row in firsts}))
@@ -159,6 +165,7 @@ class DispatchPass:
             decision = decide(row, facts, self.day, self._text)
             if decision.reminds:  # the person's one reminder today: their next row waits
                 reminded.add(pid)
+                self.reminding.add(pid)
             decisions.append((row, decision))
         return decisions
 
@@ -169,7 +176,7 @@ class DispatchPass:
             self._texts[key] = texts.render(kind, subject, lang, self.config, planned_on=planned_on)
         return self._texts[key]
 
-    def _handle(self, rows: list[dict], claimed_at: float) -> list[Line]:
+    def _handle(self, rows: list[dict], claimed_at: float) -> list[list[Line | None]]:
         persons = self._people(rows)
         decisions = self._decide(rows, persons)
         lines: list[Line] = []
@@ -193,7 +200,7 @@ class DispatchPass:
         # Provider sends, up to SEND_CONCURRENCY at once: each job gets its thread's connection.
         sends = [functools.partial(self._send_guarded, row, decision, persons, claimed_at)
                  for row, decision in decisions if decision.action == "send" and not self.batched]
-        return lines + [line for line in self.sender.run(sends) if line]
+        return [lines, self.sender.submit(sends)]
 
     def _send_guarded(self, row: dict, decision: Decision, persons: dict[int, dict], claimed_at: float,
                       db: Database) -> Line | None:

@@ -1,10 +1,13 @@
 """Provider sends at Twilio's pace: up to SEND_CONCURRENCY at once, each on its own thread and connection.
 
-A pass hands `Sender.run` one job per reminder to send; a job takes the database connection of the
-thread that runs it (a sqlite3 connection is never shared between threads) and returns the report's
-line. `Pace` decides how many calls may be in flight: additive increase, multiplicative decrease
-(AIMD), the way TCP shares a link: Twilio's "too many requests" (429 / 20429) halves it and pauses
-every lane for a moment; each call that goes through raises it again, by one per window of calls.
+A pass hands `Sender.submit` one job per reminder to send; a job takes the database connection of
+the thread that runs it (a sqlite3 connection is never shared between threads) and returns the
+report's line. `submit` returns once the last job has a lane, so the pass claims and decides its
+next chunk while the last calls of this one are under way; `wait` waits for them all.
+
+`Pace` decides how many calls may be in flight: additive increase, multiplicative decrease (AIMD),
+the way TCP shares a link: Twilio's "too many requests" (429 / 20429) halves it and pauses every
+lane for a moment; each call that goes through raises it again, by one per window of calls.
 The twilio client does not expose the Retry-After header of a 429 (TwilioRestException keeps the
 status, code and message only), so the pause is a fixed short backoff; the 429's row itself is
 retried later like any transient error (Twilio's advice: a 429 was not processed, so it is safe).
@@ -82,8 +85,8 @@ class Sender:
     """Runs a pass's send jobs in order, up to `lanes` at once; with one lane, inline on `db`.
 
     Use as a context manager (the lanes' threads and connections live as long as the pass). A job
-    that raises (the pass's jobs raise only the database's errors) stops the run: no job is started
-    after it, those in flight finish, and `run` raises that error, so the rest stay leased.
+    that raises (the pass's jobs raise only the database's errors) stops the sending: no job is
+    started after it, those in flight finish, and `wait` raises that error, so the rest stay leased.
     """
 
     def __init__(self, path: str, lanes: int, db: Database) -> None:
@@ -112,8 +115,8 @@ class Sender:
         """From a job: its provider call was made; `throttled`: it answered 429."""
         self._called.outcome = throttled
 
-    def run(self, jobs: list[Callable[[Database], T]]) -> list[T]:
-        """Each job's result, in order; raises the first job's error, after those in flight end."""
+    def submit(self, jobs: list[Callable[[Database], T]]) -> list[T | None]:
+        """Start the jobs in order, as the pace allows; their results, in order, filled as they end."""
         results: list = [None] * len(jobs)
         for index, job in enumerate(jobs):
             epoch = self.pace.acquire()
@@ -124,11 +127,14 @@ class Sender:
                 self._run_one(self.db, job, epoch, results, index)
             else:
                 self._jobs.put((job, epoch, results, index))
+        return results
+
+    def wait(self) -> None:
+        """Until every job submitted has ended; then raises the first job's error, if one raised."""
         self._jobs.join()
         if self._failure is not None:
             failure, self._failure = self._failure, None
             raise failure
-        return results
 
     def _run_one(self, db: Database | None, job: Callable, epoch: int, results: list, index: int) -> None:
         self._called.outcome = None

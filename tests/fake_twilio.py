@@ -222,6 +222,11 @@ class FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # The answer's headers and body leave in two writes: with Nagle's algorithm the body
+            # would wait for the client's delayed ACK (up to 40 ms on Linux), a stall Twilio has not.
+            disable_nagle_algorithm = True
+            protocol_version = "HTTP/1.1"  # keep-alive, as Twilio's API: a client reuses its connections
+
             def log_message(self, *args) -> None:  # keep test output clean
                 pass
 
