@@ -70,7 +70,7 @@ def dashboard(db: Database, config: Mapping, now: datetime) -> dict:
     days = local_days(now, zone)
     labels = [day for day, _, _ in days]
     price = config.get("SMS_SEGMENT_PRICE")
-    messages = stats.messages_per_day(db, days)
+    messages, errors = stats.messages_per_day(db, days)
     sms = [_sms_row(day, messages[day], price) for day in labels]
     reminders = stats.reminders_per_day(db, days)
     opt_outs = stats.opt_outs_per_day(db, days)
@@ -87,7 +87,7 @@ def dashboard(db: Database, config: Mapping, now: datetime) -> dict:
         "states": [{"state": name, "label": STATE_LABELS[name], "count": states[name]} for name in NAMES],
         "reminders": [{"day": day, **reminders[day]} for day in labels],
         "errors": [{"code": code, "count": count, "meaning": TWILIO_ERRORS.get(code)}
-                   for code, count in stats.send_errors(db, days[0][1], days[-1][2])],
+                   for code, count in errors],
         "opt_outs": [{"day": day, "count": opt_outs[day]} for day in labels],
         "past_days": PAST_DAYS,
         "bar_chart": bar_chart,  # the template draws the charts, in the console's language
