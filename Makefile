@@ -30,8 +30,9 @@ translations-update: $(BIN)/.installed-test
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k plural_forms:1,2 -o webapp/translations/messages.pot webapp templates
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o sms/translations/messages.pot sms
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o scheduler/translations/messages.pot scheduler
-	@for c in $(CATALOGS); do \
-	  $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i $$c/translations/messages.pot -d $$c/translations || exit 1; \
+	$(BIN)/pybabel -q extract -F babel_ops.cfg -k _l -k lazy_gettext -o webapp/ops_translations/messages.pot webapp templates
+	@for d in $(CATALOGS:%=%/translations) webapp/ops_translations; do \
+	  $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i $$d/messages.pot -d $$d || exit 1; \
 	done
 
 migrate: $(BIN)/.installed

@@ -8,7 +8,7 @@ from flask import Flask
 from scheduler import cli as scheduler_cli
 from sms import cli as sms_cli
 from sms import simulator, webhook
-from webapp import backup, i18n, settings, store, web
+from webapp import backup, i18n, ops_cli, settings, store, web
 from webapp.store import migrations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,4 +40,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(sms_cli.messages_command)
     app.cli.add_command(scheduler_cli.reminders_command)
     app.cli.add_command(backup.backup_command)
+    app.cli.add_command(ops_cli.operators_command)
     return app

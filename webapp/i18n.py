@@ -26,7 +26,7 @@ from flask_babel import Babel, Domain, get_locale, get_translations
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.utils import cached_property
 
-from webapp import security
+from webapp import ops_text, security
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each package keeps its own catalogue; flask-babel merges them in this order.
@@ -176,7 +176,7 @@ def compile_catalogues() -> None:
     """Compile every package's .po files into the .mo files the app reads."""
     from babel.messages.frontend import CommandLineInterface
 
-    for directory in CATALOGUES:
+    for directory in (*CATALOGUES, ops_text.DIRECTORY):  # the console's own catalogue too
         if directory.is_dir():
             CommandLineInterface().run(["pybabel", "compile", "-d", str(directory)])
 

@@ -13,6 +13,7 @@ from webapp import (
     health,
     leave_pages,
     link_pages,
+    ops,
     pages,
     pwa,
     security,
@@ -35,4 +36,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(leave_pages.bp)
     app.register_blueprint(api_sync.bp)
     app.register_blueprint(health.bp)  # /healthz, /metrics
+    app.register_blueprint(ops.bp)  # /ops, the operator console
     app.register_error_handler(api.ApiError, api.api_error)

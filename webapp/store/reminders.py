@@ -234,3 +234,13 @@ def queue(db: Database, state: str | None = None, limit: int = 200) -> list[dict
                 " JOIN people p ON p.id = r.person_id LEFT JOIN messages m ON m.id = r.message_id"
                 f" {where} ORDER BY r.next_attempt_at, r.id LIMIT {int(limit)}", params)
 
+
+
+def retry_failed(db: Database, reminder_id: int, now: datetime) -> bool:
+    """An operator's retry of a failed reminder: scheduled again, due now, with its attempts back to 0 (the
+    last error stays until a send clears it). False when the row is not `failed` (nothing changed)."""
+    with immediate(db):
+        return db.execute(
+            "UPDATE reminders SET state = 'scheduled', next_attempt_at = ?, attempts = 0, lease_owner = NULL,"
+            " lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'failed'",
+            (iso(now), iso(now), reminder_id)).rowcount == 1
