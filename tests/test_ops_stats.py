@@ -13,6 +13,7 @@ from flask import render_template
 from tests.conftest import DEFAULT_DELAYS
 from tests.strict_html import check_page
 from webapp import journey, ops_dashboard
+from webapp.ops_text import OPS
 from webapp.store import immediate, parse_iso
 from webapp.store.messages import add_message
 
@@ -261,3 +262,19 @@ def test_each_dashboard_query_reads_through_an_index(filled, reads, index):
 def test_the_scan_check_sees_a_scan(db):
     assert scans([detail for *_ids, detail in db.execute(
         "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM messages WHERE body = 'HELP'").fetchall()]) == ["SCAN messages"]
+
+
+@pytest.mark.parametrize(("language", "no_price", "caption", "meaning"), [
+    ("en", "no estimate: set SMS_SEGMENT_PRICE", "Opt-outs per day", "blocked by the carrier's filter"),
+    ("fr", "pas d'estimation : définissez SMS_SEGMENT_PRICE", "Désinscriptions par jour",
+     "bloqué par le filtre de l'opérateur"),  # a lazy string of the error table, read in the page's language
+])
+def test_the_page_speaks_the_consoles_language(app, filled, language, no_price, caption, meaning):
+    with app.test_request_context("/ops/", headers={"Accept-Language": language}):
+        OPS.as_default()  # as the console's guard does for every /ops request
+        html = render_template("ops/dashboard.html", **ops_dashboard.dashboard(filled, config(None), NOW))
+    page = check_page(html)
+    assert ["".join(td.itertext()) for td in page.find(".//table[@data-totals]/tbody/tr[@data-total='cost']")
+            .findall("td")] == [no_price]
+    assert page.find(".//table[@data-series='opt_outs']/caption").text == caption
+    assert table(page, "errors")["30007"] == [meaning, "2"]
