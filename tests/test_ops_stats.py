@@ -245,11 +245,8 @@ def scans(plan: list[str]) -> list[str]:
     ("messages m ON", "SEARCH m USING INDEX messages_created (created_at>? AND created_at<?)"),
     ("state IN", "SEARCH reminders USING COVERING INDEX reminders_ready (state=?)"),
     ("state = 'failed'", "SEARCH r USING INDEX reminders_ready (state=?)"),
-    pytest.param("WHERE r.sent_at >=", "SEARCH r USING COVERING INDEX reminders_sent (sent_at>? AND sent_at<?)",
-                 marks=pytest.mark.xfail(strict=True, reason="needs reminders_sent (sent_at) in m011")),
-    pytest.param("WHERE p.opted_out_at >=",
-                 "SEARCH p USING COVERING INDEX people_opted_out (opted_out_at>? AND opted_out_at<?)",
-                 marks=pytest.mark.xfail(strict=True, reason="needs people_opted_out (opted_out_at) in m011")),
+    ("WHERE r.sent_at >=", "SEARCH r USING COVERING INDEX reminders_sent (sent_at>? AND sent_at<?)"),
+    ("WHERE p.opted_out_at >=", "SEARCH p USING COVERING INDEX people_opted_out (opted_out_at>? AND opted_out_at<?)"),
 ])
 def test_each_dashboard_query_reads_through_an_index(filled, reads, index):
     found = {sql: plan for sql, plan in plans(filled).items() if reads in sql}

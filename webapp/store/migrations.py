@@ -345,6 +345,10 @@ def m011_operations(db: Database) -> None:
             at TEXT NOT NULL,
             detail TEXT NOT NULL DEFAULT ''
         );
+        -- The console's charts count reminders sent and people opted out per day over a month: each read is a
+        -- range of these (partial: only the rows that have the time), not the whole table once per page.
+        CREATE INDEX reminders_sent ON reminders (sent_at) WHERE sent_at IS NOT NULL;
+        CREATE INDEX people_opted_out ON people (opted_out_at) WHERE opted_out_at IS NOT NULL;
         """,
     )
 
