@@ -64,8 +64,9 @@ def cleanup(app: Flask, now: datetime | None = None) -> dict[str, int]:
                 blanked = retention.blank_old_bodies(
                     db, now - timedelta(days=config["MESSAGE_BODY_RETENTION_DAYS"]))
         # Erased or blanked rows' old pages may still sit in the WAL (a worker killed before its
-        # post-DELETE checkpoint finished): once a day, copy it into the file and empty it.
-        retention.checkpoint_truncate(db)
+        # post-DELETE checkpoint finished): once a day, copy it into the file and empty it. Without waiting:
+        # beside Litestream's open read a waiting TRUNCATE would hold every writer for the busy timeout.
+        retention.scrub_wal(db, config["DATABASE"])
     log.info("clean-up: %d cancelled reminder(s) deleted, %d message text(s) blanked, %d erased number(s)'"
              " reply time(s) deleted", purged, blanked, forgotten)
     return {"cancelled_reminders": purged, "message_bodies": blanked, "erased_reply_times": forgotten}
