@@ -16,9 +16,10 @@ Guarantees, and what carries them:
   (one when it is 1). Outbox sends are exactly-once: the message and the reminder's `sent` are
   written in the same transaction;
 - what is decided for a person is decided before any send, in the pass's own thread, so sending
-  several at once changes none of it (one reminder a person a day); each send checks, right before
-  its call, that its row is still held (a CARD, PAID or STOP since stops it) and that the quiet
-  hours have not begun;
+  several at once changes none of it (one reminder a person a day: a chunk is decided while the
+  last one's calls may be under way, and `claim_due` takes no row of a person with another one
+  `sending`); each send checks, right before its call, that its row is still held (a CARD, PAID
+  or STOP since stops it) and that the quiet hours have not begun;
 - one row no pass can make sense of (a date that does not parse, a kind with no text) stops only
   itself: any error deciding (`decide.decide`) or handling it (`DispatchPass._guarded`), other than
   the database's own, marks it `failed` with the error, and the rest of the chunk and every later
@@ -83,9 +84,6 @@ class DispatchPass:
             self.lease.total_seconds(), float(config.get("TWILIO_TIMEOUT_SECONDS") or 10), self.lanes)
         self.day = Day.at(now, self.delays, config["REMINDER_LOOKBACK_HOURS"])
         self._texts: dict[tuple, str] = {}
-        # Who this pass has decided to remind: a chunk is decided while the last one's sends may still
-        # be under way, not yet marked sent, so the store alone would not say who had theirs today.
-        self.reminding: set[int] = set()
         self._started = wallclock.monotonic()
 
     def clock(self) -> datetime:
@@ -151,7 +149,7 @@ class DispatchPass:
                 for person in people.people_by_ids(self.db, sorted({row["person_id"] for row in rows}))}
 
     def _decide(self, rows: list[dict], persons: dict[int, dict]) -> list[tuple[dict, Decision]]:
-        reminded = reminders.people_reminded_since(self.db, list(persons), self.day.start) | self.reminding
+        reminded = reminders.people_reminded_since(self.db, list(persons), self.day.start)
         accepted = reminders.accepted_messages(self.db, [row["id"] for row in rows if row["state"] == "sending"])
         firsts = [row for row in rows if row["kind"] in rules.FOLLOWUP_OF]
         follow = reminders.followups(self.db, sorted({row["person_id"] for row in firsts}))
@@ -165,7 +163,6 @@ class DispatchPass:
             decision = decide(row, facts, self.day, self._text)
             if decision.reminds:  # the person's one reminder today: their next row waits
                 reminded.add(pid)
-                self.reminding.add(pid)
             decisions.append((row, decision))
         return decisions
 

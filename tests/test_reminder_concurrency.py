@@ -204,3 +204,23 @@ def test_quiet_hours_beginning_mid_chunk_stop_sends_not_yet_started_with_several
     held = db.execute("SELECT state, next_attempt_at FROM reminders WHERE kind = 'claim_due'"
                       " AND state != 'sent'").fetchall()
     assert [tuple(row) for row in held] == [("scheduled", "2026-03-05T08:00:00Z")] * 2
+
+
+def test_one_reminder_a_person_a_day_holds_when_their_second_row_is_decided_while_the_first_is_in_flight(
+        app, db, fake_twilio):
+    # A call may take half the lease: one reminder a lane per chunk, so a chunk is LANES rows, and the
+    # next chunk is claimed and decided while this one's calls are still under way.
+    app.config.update(TWILIO_TIMEOUT_SECONDS=app.config["SEND_LEASE_SECONDS"] / 2)
+    twice = "+33699999999"
+    ids = plan_card_reminders(db, [twice] + phones(LANES))  # their card reminder: first of the first chunk
+    clock = journey.Clock(DUE - timedelta(days=20), DEFAULT_DELAYS)
+    journey.record_claim(db, ids[twice], (DUE - timedelta(days=DEFAULT_DELAYS.claim)).date(), clock)
+
+    # Their claim reminder is not claimed while the card one is `sending`; once that is sent, it waits
+    # for tomorrow (postponed by this pass or the next, depending on which call ends first).
+    report = run_pass(app, DUE)
+    assert report.count("sent") == LANES + 1
+    run_pass(app, DUE + timedelta(minutes=1))
+    assert Counter(message["To"] for message in fake_twilio.messages) == Counter([twice] + phones(LANES))
+    [claim] = [row for row in reminders.for_person(db, ids[twice]) if row["kind"] == "claim_due"]
+    assert (claim["state"], claim["next_attempt_at"]) == ("scheduled", iso(DUE + timedelta(days=1)))
