@@ -120,9 +120,9 @@ class Sender:
         results: list = [None] * len(jobs)
         for index, job in enumerate(jobs):
             epoch = self.pace.acquire()
-            if self._failure is not None:
+            if self._failure is not None:  # stop now: claim no more rows for the pass to hold
                 self.pace.release(epoch, None)
-                break
+                self.wait()
             if not self._threads:
                 self._run_one(self.db, job, epoch, results, index)
             else:
