@@ -84,7 +84,8 @@ class Pace:
 class Sender:
     """Runs a pass's send jobs in order, up to `lanes` at once; with one lane, inline on `db`.
 
-    Use as a context manager (the lanes' threads and connections live as long as the pass). A job
+    Use as a context manager (the lanes' threads and connections, started at the first job, live as
+    long as the pass). A job
     that raises (the pass's jobs raise only the database's errors) stops the sending: no job is
     started after it, those in flight finish, and `wait` raises that error, so the rest stay leased.
     """
@@ -98,12 +99,14 @@ class Sender:
         self._called = threading.local()
 
     def __enter__(self) -> Sender:
-        if self.lanes > 1:
-            self._threads = [threading.Thread(target=self._lane, name=f"send-{n}", daemon=True)
-                             for n in range(self.lanes)]
-            for thread in self._threads:
-                thread.start()
         return self
+
+    def _start(self) -> None:
+        # At the first send, not with the pass: most passes (one a minute) have nothing to send.
+        self._threads = [threading.Thread(target=self._lane, name=f"send-{n}", daemon=True)
+                         for n in range(self.lanes)]
+        for thread in self._threads:
+            thread.start()
 
     def __exit__(self, *exc) -> None:
         for _ in self._threads:
@@ -118,12 +121,14 @@ class Sender:
     def submit(self, jobs: list[Callable[[Database], T]]) -> list[T | None]:
         """Start the jobs in order, as the pace allows; their results, in order, filled as they end."""
         results: list = [None] * len(jobs)
+        if jobs and self.lanes > 1 and not self._threads:
+            self._start()
         for index, job in enumerate(jobs):
             epoch = self.pace.acquire()
             if self._failure is not None:  # stop now: claim no more rows for the pass to hold
                 self.pace.release(epoch, None)
                 self.wait()
-            if not self._threads:
+            if self.lanes == 1:
                 self._run_one(self.db, job, epoch, results, index)
             else:
                 self._jobs.put((job, epoch, results, index))
