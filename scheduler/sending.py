@@ -85,9 +85,9 @@ class Sender:
     """Runs a pass's send jobs in order, up to `lanes` at once; with one lane, inline on `db`.
 
     Use as a context manager (the lanes' threads and connections, started at the first job, live as
-    long as the pass). A job
-    that raises (the pass's jobs raise only the database's errors) stops the sending: no job is
-    started after it, those in flight finish, and `wait` raises that error, so the rest stay leased.
+    long as the pass). A job that raises (the pass's jobs raise only the database's errors) stops the
+    sending: no job is started after it, those in flight finish, and the error is raised (by `submit`
+    or `wait`), so the rest stay leased.
     """
 
     def __init__(self, path: str, lanes: int, db: Database) -> None:
