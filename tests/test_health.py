@@ -122,20 +122,6 @@ def test_a_read_only_database_is_failing_and_the_next_connection_recovers(app, c
     assert status == 200, body
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes a file whatever its mode")
-def test_a_file_the_process_may_not_write_is_failing(app, client, tmp_path):
-    dispatch_job(app)
-    path = Path(app.config["DATABASE"])
-    for file in [path, *path.parent.glob(path.name + "-*")]:
-        file.chmod(0o444)
-    try:
-        status, body = health(client)
-    finally:
-        for file in [path, *path.parent.glob(path.name + "-*")]:
-            file.chmod(0o644)
-    assert status == 503 and not body["checks"]["database"]["ok"]
-
-
 # -- the process test: a real `python -m scheduler`, stopped and started again -------------------------
 
 MAX_AGE = 3

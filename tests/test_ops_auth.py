@@ -14,6 +14,12 @@ PASSWORD = "correct horse battery"
 NAME = "amina"
 
 
+@pytest.fixture(autouse=True)
+def english(client) -> None:
+    """The words these tests read are the English ones (French is the default, with its own tests)."""
+    client.set_cookie("lang", "en")
+
+
 def add_operator(app, name: str = NAME, password: str = PASSWORD) -> None:
     """An operator, as `flask operators add` makes one."""
     result = app.test_cli_runner().invoke(args=["operators", "add", name], input=f"{password}\n{password}\n")
