@@ -224,3 +224,36 @@ def test_the_public_catalogues_do_not_pick_up_console_strings():
     ignored = [line for line in (DIRECTORY.parent.parent / "babel.cfg").read_text().splitlines()
                if line.startswith("[ignore:")]
     assert ignored == [f"[ignore: {pattern}]" for pattern in CONSOLE_FILES]
+
+
+def service_lines(console) -> dict[str, tuple[bool, str]]:
+    """The dashboard's service section: what each line says, and whether it is marked as a problem."""
+    section = console.get("/ops/").tree.find(".//section[@aria-labelledby='service-heading']")
+    return {li.get("data-service"): ("ops-problem" in (li.get("class") or ""), text_of(li))
+            for li in section.iter("li")}
+
+
+@pytest.mark.parametrize(("age", "problem", "says"), [
+    (None, True, "No reminder pass has run yet. Is the scheduler (python -m scheduler) running?"),
+    (20, False, "The last reminder pass ended {} seconds ago."),
+    (600, True, "The last reminder pass ended {} seconds ago. Is the scheduler (python -m scheduler) running?"),
+])
+def test_the_dashboard_says_whether_the_scheduler_is_passing(console, db, age, problem, says):
+    if age is not None:
+        with db.conn:
+            db.execute("INSERT INTO heartbeats (name, at) VALUES ('scheduler', ?)",
+                       (iso(utcnow() - timedelta(seconds=age)),))
+    found_problem, text = service_lines(console)["scheduler"]
+    # The page reads the clock a moment after the row was written: the age it says is `age`, or a second more.
+    assert found_problem == problem
+    assert text in {says.format(age), says.format((age or 0) + 1)}
+
+
+@pytest.mark.parametrize(("replica", "problem", "says"), [
+    (None, True, "No backup is configured. Set BACKUP_REPLICA_URL and run Litestream (README: Backup and restore)."),
+    ("/var/backups/cv", False, "Litestream backs the database up to /var/backups/cv and keeps 72 hours. This page"
+                              " cannot see whether Litestream is running: check its process and its log."),
+])
+def test_the_dashboard_says_whether_a_backup_is_configured(app, console, replica, problem, says):
+    app.config["BACKUP_REPLICA_URL"] = replica
+    assert service_lines(console)["backup"] == (problem, says)

@@ -148,9 +148,13 @@ def test_an_erased_persons_messages_leave_the_counts(filled):
     assert figures["errors"] == []
 
 
+# The dashboard's service section (its own tests are in test_ops_console.py): a pass 20 s ago, no backup.
+SERVICE = {"pass_age": 20, "pass_max_age": 180, "replica": None, "retention_hours": 72}
+
+
 def rendered(app, figures) -> str:
     with app.test_request_context("/ops/"):
-        return render_template("ops/dashboard.html", **figures)
+        return render_template("ops/dashboard.html", **figures, service=SERVICE)
 
 
 def table(page: ET.Element, series: str) -> dict[str, list[str]]:
@@ -269,7 +273,8 @@ def test_the_scan_check_sees_a_scan(db):
 def test_the_page_speaks_the_consoles_language(app, filled, language, no_price, caption, meaning):
     with app.test_request_context("/ops/", headers={"Accept-Language": language}):
         OPS.as_default()  # as the console's guard does for every /ops request
-        html = render_template("ops/dashboard.html", **ops_dashboard.dashboard(filled, config(None), NOW))
+        html = render_template("ops/dashboard.html", **ops_dashboard.dashboard(filled, config(None), NOW),
+                               service=SERVICE)
     page = check_page(html)
     assert ["".join(td.itertext()) for td in page.find(".//table[@data-totals]/tbody/tr[@data-total='cost']")
             .findall("td")] == [no_price]

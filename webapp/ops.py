@@ -145,7 +145,9 @@ def sign_out():
 @bp.get("/")
 def dashboard():
     """Today and the last 30 days (webapp.ops_dashboard)."""
-    return render_template("ops/dashboard.html", **ops_dashboard.dashboard(get_db(), current_app.config, utcnow()))
+    db, config, now = get_db(), current_app.config, utcnow()
+    return render_template("ops/dashboard.html", **ops_dashboard.dashboard(db, config, now),
+                           service=ops_dashboard.service(db, config, now))
 
 
 @bp.get("/queue")

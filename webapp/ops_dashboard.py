@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from webapp.charts import bar_chart
-from webapp.store import iso, stats
+from webapp.store import heartbeats, iso, stats
 from webapp.store.states import NAMES
 
 PAST_DAYS = 30  # shown before today; the month's totals add these up, today's stand apart
@@ -92,3 +92,11 @@ def dashboard(db: Database, config: Mapping, now: datetime) -> dict:
         "past_days": PAST_DAYS,
         "bar_chart": bar_chart,  # the template draws the charts, in the console's language
     }
+
+
+def service(db: Database, config: Mapping, now: datetime) -> dict:
+    """What /healthz and the backup settings say, for the console: the last pass's age and the replica."""
+    last = heartbeats.last(db, "scheduler")
+    age = None if last is None else max(0, round((now - last[0]).total_seconds()))
+    return {"pass_age": age, "pass_max_age": config["HEALTH_PASS_MAX_AGE_SECONDS"],
+            "replica": config.get("BACKUP_REPLICA_URL"), "retention_hours": config["BACKUP_RETENTION_HOURS"]}
