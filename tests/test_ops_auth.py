@@ -4,6 +4,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.strict_html import CheckedClient
 from webapp import operators
@@ -238,3 +240,15 @@ def test_every_ops_response_is_not_stored_and_not_indexed(app, client, path):
     response = client.get(path)
     assert response.headers["Cache-Control"] == "no-store"
     assert "noindex" in response.headers["X-Robots-Tag"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(st.characters(codec="utf-8"), max_size=200),
+       password=st.text(st.characters(codec="utf-8"), max_size=200))
+def test_any_name_and_password_get_the_form_again_or_the_limit_never_the_console(app, client, db, name, password):
+    if store.operator_by_name(db, NAME) is None:
+        add_operator(app)
+    response = sign_in(client, name=name, password=password)
+    assert response.status_code in (200, 429)  # the form with its error, or the limit's page
+    with client.session_transaction() as session:
+        assert "ops" not in session

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.pofile import read_po
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scheduler.dispatch import run_pass
 from tests.conftest import DEFAULT_DELAYS
@@ -257,3 +259,17 @@ def test_the_dashboard_says_whether_the_scheduler_is_passing(console, db, age, p
 def test_the_dashboard_says_whether_a_backup_is_configured(app, console, replica, problem, says):
     app.config["BACKUP_REPLICA_URL"] = replica
     assert service_lines(console)["backup"] == (problem, says)
+
+
+# -- what a stranger or a careless paste can send ------------------------------------------------------------
+TYPED_TEXT = st.text(st.characters(codec="utf-8"), max_size=300)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=TYPED_TEXT)
+def test_any_text_typed_as_a_number_gets_a_page_never_an_error(console, db, typed):
+    page = post(console, "/ops/number", phone=typed)  # every page strictly parsed (CheckedClient)
+    assert page.status_code == 200
+    refused = page.tree.find(".//div[@class='error-summary']") is not None
+    assert refused or "Nothing is held about this number." in text_of(page.tree)  # nobody has been created
+    assert {line[1] for line in audit_lines(db)} <= {"signed-in", "looked-up"}
