@@ -31,8 +31,8 @@ def dispatch_job(app: Flask, now: datetime | None = None) -> None:
     """
     started = time.monotonic()
     try:
-        report = run_pass(app, now)
-        with opened(app.config["DATABASE"]) as db:
+        with opened(app.config["DATABASE"]) as db:  # one connection for the pass and its heartbeat
+            report = run_pass(app, now, db=db)
             heartbeats.beat(db, "scheduler", utcnow(), report.summary())
     except Exception:  # a failed pass loses nothing (leases); keep the scheduler alive
         metrics.pass_ended(time.monotonic() - started, None)
