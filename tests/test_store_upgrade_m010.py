@@ -7,13 +7,11 @@ feuille de soins, an unlinked device and a code waiting to be typed.
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.test_store_upgrade import PENDING, contents, projected, read
+from tests.test_store_upgrade import contents, load_release, pending_go_out_once, projected, read
 from webapp.app import create_app
 from webapp.store import connect
 from webapp.store.migrations import migrations
@@ -26,10 +24,7 @@ NEW_TABLES = ("operators", "operator_audit", "signin_failures", "heartbeats")
 @pytest.fixture
 def previous(app_config) -> str:
     """The database file of a deployment still on the release before issue 13."""
-    connection = sqlite3.connect(app_config["DATABASE"])
-    connection.executescript(FIXTURE.read_text(encoding="utf-8"))
-    connection.close()
-    return app_config["DATABASE"]
+    return load_release(app_config["DATABASE"], FIXTURE)
 
 
 @pytest.fixture
@@ -76,16 +71,4 @@ def test_after_the_upgrade_the_schema_is_current_and_the_new_tables_are_empty(pr
 
 
 def test_pending_reminders_still_go_out_once_after_the_upgrade(previous, upgrade):
-    before = {row["id"]: row for row in read(previous, "SELECT * FROM reminders")}
-    pending = {id_ for id_, row in before.items() if row["state"] in PENDING}
-    assert len(pending) >= 5
-    runner = upgrade.test_cli_runner()
-    for due in sorted({before[id_]["next_attempt_at"] for id_ in pending}):
-        for _ in range(2):
-            result = runner.invoke(args=["reminders", "run", "--now", due.replace("Z", "+00:00")])
-            assert result.exit_code == 0, result.output
-    after = {row["id"]: row for row in read(previous, "SELECT * FROM reminders")}
-    sent = Counter(row["reminder_id"] for row in read(
-        previous, "SELECT reminder_id FROM messages WHERE direction = 'outbound' AND reminder_id IS NOT NULL"))
-    assert {id_: after[id_]["state"] for id_ in pending} == {id_: "sent" for id_ in pending}
-    assert {id_: sent[id_] for id_ in pending} == {id_: 1 for id_ in pending}
+    pending_go_out_once(upgrade, previous)
