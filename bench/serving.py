@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -72,3 +73,39 @@ def hammer(port: int, prepared: list[Request], concurrency: int) -> tuple[float,
     for thread in threads:
         thread.join()
     return time.perf_counter() - started, latencies, errors
+
+
+class Measured:
+    """A server started on a free port and what the client measured against it: wall time, latencies, errors."""
+
+    width = 36  # of the name, in the printed table
+
+    def __init__(self, name: str, options: list[str], target: str, env: dict, log: Path | None = None) -> None:
+        self.name, self.port = name, free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        log = log or Path(env["DATABASE"]).with_suffix(f".{self.port}.log")  # default: next to the database
+        self.process = start_gunicorn(options, target, self.port, dict(env, PUBLIC_BASE_URL=self.base), log)
+        self.wall, self.latencies, self.errors = 0.0, [], 0
+
+    def load(self, prepared: list[Request], concurrency: int, record: bool = True) -> None:
+        """Send the requests; count them unless it is a warm-up."""
+        wall, latencies, errors = hammer(self.port, prepared, concurrency)
+        if record:
+            self.wall += wall
+            self.latencies += latencies
+            self.errors += errors
+
+    def stop(self) -> None:
+        """Stop the server."""
+        self.process.terminate()
+        self.process.wait(10)
+
+    def report(self) -> tuple[float, float, float]:
+        """Print and return requests/s, p50 and p99 (ms)."""
+        latencies = sorted(self.latencies)
+        rate = len(latencies) / self.wall
+        p50 = statistics.median(latencies) * 1000
+        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+        print(f"{self.name:<{self.width}} {rate:8.0f} req/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms"
+              f"   errors {self.errors}")
+        return rate, p50, p99

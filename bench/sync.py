@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -89,37 +88,19 @@ def webhook_requests(base_url: str, start: int, count: int, senders: range) -> l
     return signed_requests(base_url, start, count, senders)
 
 
-class Target:
-    """One server, how to make its requests, and what the client measured."""
+class Target(serving.Measured):
+    """The production command serving one database, and how to make its requests."""
+
+    width = 34
 
     def __init__(self, name: str, env: dict, workers: int, make) -> None:
-        self.name, self.port, self.make = name, serving.free_port(), make
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = Path(env["DATABASE"]).with_suffix(".log")
         options = ["-c", "python:webapp.gunicorn_conf", "--workers", str(workers), "--log-level", "warning"]
-        self.process = serving.start_gunicorn(options, "wsgi:app", self.port, dict(env, PUBLIC_BASE_URL=self.base),
-                                              self.log)
-        self.wall, self.latencies, self.errors = 0.0, [], 0
+        super().__init__(name, options, "wsgi:app", env, Path(env["DATABASE"]).with_suffix(".log"))
+        self.make = make
 
     def run(self, start: int, count: int, concurrency: int, record: bool = True) -> None:
-        wall, latencies, errors = serving.hammer(self.port, self.make(self.base, start, count), concurrency)
-        if record:
-            self.wall += wall
-            self.latencies += latencies
-            self.errors += errors
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
-
-    def report(self) -> tuple[float, float, float]:
-        """Print and return requests/s, p50 and p99 (ms)."""
-        latencies = sorted(self.latencies)
-        rate = len(latencies) / self.wall
-        p50 = statistics.median(latencies) * 1000
-        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-        print(f"{self.name:<34} {rate:8.0f} req/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   errors {self.errors}")
-        return rate, p50, p99
+        """Requests start…start+count, made for this server."""
+        self.load(self.make(self.base, start, count), concurrency, record)
 
 
 def main() -> None:

@@ -28,8 +28,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -98,14 +96,6 @@ def reference_app(core: str):
     return app
 
 
-def start_gunicorn(target: str, port: int, args, env: dict) -> subprocess.Popen:
-    """gunicorn with the given app on 127.0.0.1:port, waiting until it answers; its log next to the database."""
-    options = ["--workers", str(args.workers), "--worker-class", args.worker_class, "--log-level", "warning"]
-    if args.worker_class == "gthread":
-        options += ["--threads", str(args.threads), "--keep-alive", "30"]
-    return serving.start_gunicorn(options, target, port, env, Path(env["DATABASE"]).with_suffix(f".{port}.log"))
-
-
 # This run's MessageSids: never one already stored in a cached big database (its own are SM0000…).
 RUN = "f" + secrets.token_hex(4)[1:]
 
@@ -125,34 +115,15 @@ def signed_requests(base_url: str, start: int, count: int, senders: range) -> li
     return prepared
 
 
-class Target:
-    """One app under gunicorn, and what the client measured against it."""
+class Target(serving.Measured):
+    """One app under gunicorn (the benchmark's worker settings) and the senders its requests come from."""
 
     def __init__(self, name: str, app: str, env: dict, args, senders: range) -> None:
-        self.name, self.port, self.senders = name, serving.free_port(), senders
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process = start_gunicorn(app, self.port, args, dict(env, PUBLIC_BASE_URL=self.base))
-        self.wall, self.latencies, self.errors = 0.0, [], 0
-
-    def run(self, prepared, concurrency: int, record: bool = True) -> None:
-        wall, latencies, errors = serving.hammer(self.port, prepared, concurrency)
-        if record:
-            self.wall += wall
-            self.latencies += latencies
-            self.errors += errors
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
-
-    def report(self) -> tuple[float, float]:
-        """Print and return requests/s and p99 (ms)."""
-        latencies = sorted(self.latencies)
-        rate = len(latencies) / self.wall
-        p50 = statistics.median(latencies) * 1000
-        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-        print(f"{self.name:<36} {rate:8.0f} req/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   errors {self.errors}")
-        return rate, p99
+        options = ["--workers", str(args.workers), "--worker-class", args.worker_class, "--log-level", "warning"]
+        if args.worker_class == "gthread":
+            options += ["--threads", str(args.threads), "--keep-alive", "30"]
+        super().__init__(name, options, app, env)
+        self.senders = senders
 
 
 def verdict(ok: bool) -> str:
@@ -212,16 +183,16 @@ def main() -> None:
             # Rounds alternate between the servers, so a busy moment on the machine hits both alike.
             rounds = max(1, args.requests // 500)
             for target in targets:
-                target.run(signed_requests(target.base, 0, args.warmup, target.senders), args.concurrency, False)
+                target.load(signed_requests(target.base, 0, args.warmup, target.senders), args.concurrency, False)
             size = args.requests // rounds
             for number in range(rounds):
                 for target in targets:
                     chunk = signed_requests(target.base, args.warmup + number * size, size, target.senders)
-                    target.run(chunk, args.concurrency)
+                    target.load(chunk, args.concurrency)
         finally:
             for target in targets:
                 target.stop()
-        (webhook, p99), (bare, _), (nothing, _), (durable, _), *on_big = (target.report() for target in targets)
+        (webhook, _, p99), (bare, *_), (nothing, *_), (durable, *_), *on_big = (target.report() for target in targets)
         with opened(env["DATABASE"]) as db:
             counts = dict(db.execute("SELECT direction, COUNT(*) FROM messages GROUP BY direction").fetchall())
         print(f"webhook stored {counts.get('inbound', 0)} inbound SMS and {counts.get('outbound', 0)} replies")
